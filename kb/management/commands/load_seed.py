@@ -1,0 +1,36 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from kb.seed import CATALOGUE_PATH, SeedError, load_catalogue
+from practices.reference import REFERENCE_DIR, load_reference_data
+
+
+class Command(BaseCommand):
+    help = (
+        "Nạp dữ liệu tham chiếu (tỉnh, thành phố, bộ, ngành và quan hệ kế thừa) và nội dung "
+        "khởi tạo của kho giải pháp. Chạy lại nhiều lần không tạo bản ghi trùng."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reference-only", action="store_true", help="Chỉ nạp dữ liệu tham chiếu."
+        )
+        parser.add_argument(
+            "--catalogue", default=str(CATALOGUE_PATH), help="Tệp TOML nội dung khởi tạo."
+        )
+
+    def handle(self, *args, **options):
+        log = self.stdout.write
+        try:
+            with transaction.atomic():
+                log(f"Nạp dữ liệu tham chiếu từ {REFERENCE_DIR.name}/ …")
+                units = load_reference_data()
+                log(f"  cơ quan, đơn vị: {units}")
+                if not options["reference_only"]:
+                    log("Nạp nội dung khởi tạo …")
+                    load_catalogue(options["catalogue"], log=log)
+        except (SeedError, OSError, ValueError, KeyError) as error:
+            raise CommandError(
+                f"Không nạp được dữ liệu, không có thay đổi nào được lưu: {error}"
+            ) from error
+        self.stdout.write(self.style.SUCCESS("Xong."))

@@ -1,0 +1,222 @@
+"""The read-only open-data API (`/api/v1/`): practices, agencies and adoptions as JSON.
+
+Field names and filter names are part of a public contract: add, never rename.
+"""
+
+import datetime
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+import django_filters
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.routers import DefaultRouter
+
+from practices.models import (
+    Adoption,
+    AdoptionStatus,
+    Agency,
+    AgencyKind,
+    EvidenceLevel,
+    PracticePage,
+    fold,
+)
+from practices.queries import Lineage
+
+
+def _parse_on(params):
+    """The `on=YYYY-MM-DD` date that agency codes are resolved at; today when absent."""
+    raw = params.get("on")
+    if not raw:
+        return timezone.localdate()
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError(
+            {"on": f"Ngày không hợp lệ: “{raw}”. Dùng dạng YYYY-MM-DD."}
+        ) from None
+
+
+def _resolve(code, on, param):
+    try:
+        return Agency.objects.resolve(code, on)
+    except Agency.DoesNotExist:
+        raise ValidationError(
+            {param: f"Không có cơ quan mang mã “{code}” vào ngày {on:%d/%m/%Y}."}
+        ) from None
+    except Agency.MultipleObjectsReturned:
+        raise ValidationError(
+            {param: f"Mã “{code}” ứng với nhiều cơ quan vào ngày {on:%d/%m/%Y}."}
+        ) from None
+
+
+class PracticeSerializer(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.code")
+    url = serializers.SerializerMethodField()
+    adopter_count = serializers.IntegerField()
+
+    class Meta:
+        model = PracticePage
+        fields = ["slug", "title", "category", "url", "adopter_count"]
+
+    def get_url(self, page):
+        return page.get_full_url(self.context.get("request"))
+
+
+class PracticeFilter(django_filters.FilterSet):
+    category = django_filters.CharFilter(field_name="category__code")
+
+    class Meta:
+        model = PracticePage
+        fields = ["category"]
+
+
+class PracticeViewSet(viewsets.ReadOnlyModelViewSet):
+    """Live practices; `adopter_count` counts the agencies with status `adopted`."""
+
+    serializer_class = PracticeSerializer
+    filterset_class = PracticeFilter
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return (
+            PracticePage.objects.live()
+            .select_related("category")
+            .annotate(
+                adopter_count=Count(
+                    "adoptions__agency",
+                    filter=Q(adoptions__status=AdoptionStatus.ADOPTED),
+                    distinct=True,
+                )
+            )
+            .order_by("category__sort_order", "title", "pk")
+        )
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    parent = serializers.CharField(source="parent.code", default=None)
+    successors = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Agency
+        fields = [
+            "code",
+            "slug",
+            "name",
+            "short_name",
+            "kind",
+            "region",
+            "parent",
+            "valid_from",
+            "valid_to",
+            "successors",
+            "url",
+        ]
+
+    def get_successors(self, agency):
+        return [other.code for other in agency.successors.all()]
+
+    def get_url(self, agency):
+        return self.context["request"].build_absolute_uri(agency.get_absolute_url())
+
+
+class AgencyFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=AgencyKind.choices)
+    current = django_filters.BooleanFilter(method="filter_current")
+    q = django_filters.CharFilter(method="filter_q")
+
+    class Meta:
+        model = Agency
+        fields = ["kind", "current", "q"]
+
+    def filter_current(self, queryset, name, value):
+        today = timezone.localdate()
+        current = queryset.valid_on(today)
+        return current if value else queryset.exclude(pk__in=current.values("pk"))
+
+    def filter_q(self, queryset, name, value):
+        folded = fold(value)[:100]
+        return queryset.filter(Q(name_folded__contains=folded) | Q(code__iexact=value.strip()))
+
+
+class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = AgencySerializer
+    filterset_class = AgencyFilter
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return (
+            Agency.objects.select_related("parent")
+            .prefetch_related("successors")
+            .order_by("kind", "name", "pk")
+        )
+
+
+class AdoptionSerializer(serializers.ModelSerializer):
+    practice = serializers.CharField(source="practice.slug")
+    category = serializers.CharField(source="practice.category.code")
+    agency = serializers.CharField(source="agency.code")
+    agency_name = serializers.CharField(source="agency.name")
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Adoption
+        fields = [
+            "practice",
+            "category",
+            "agency",
+            "agency_name",
+            "status",
+            "decided_on",
+            "instrument",
+            "evidence_level",
+            "url",
+        ]
+
+    def get_url(self, adoption):
+        return self.context["request"].build_absolute_uri(adoption.get_absolute_url())
+
+
+class AdoptionFilter(django_filters.FilterSet):
+    practice = django_filters.CharFilter(field_name="practice__slug")
+    category = django_filters.CharFilter(field_name="practice__category__code")
+    status = django_filters.ChoiceFilter(choices=AdoptionStatus.choices)
+    evidence_level = django_filters.ChoiceFilter(choices=EvidenceLevel.choices)
+    agency = django_filters.CharFilter(method="filter_agency")
+    current_agency = django_filters.CharFilter(method="filter_current_agency")
+
+    class Meta:
+        model = Adoption
+        fields = ["practice", "category", "status", "evidence_level"]
+
+    def filter_agency(self, queryset, name, code):
+        """Adoptions recorded against the one unit carrying `code` on `on` (default today)."""
+        agency = _resolve(code, _parse_on(self.data), name)
+        return queryset.filter(agency=agency)
+
+    def filter_current_agency(self, queryset, name, code):
+        """Adoptions of the unit and of every unit that became it, and of their departments."""
+        agency = _resolve(code, _parse_on(self.data), name)
+        units = {agency.id} | Lineage.load().ancestors(agency.id)
+        return queryset.filter(Q(agency_id__in=units) | Q(agency__parent_id__in=units))
+
+
+class AdoptionViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = AdoptionSerializer
+    filterset_class = AdoptionFilter
+
+    def get_queryset(self):
+        return (
+            Adoption.objects.filter(practice__live=True)
+            .select_related("practice", "practice__category", "agency")
+            .order_by("practice__slug", "agency__name", "pk")
+        )
+
+
+router = DefaultRouter()
+router.include_root_view = True
+router.register("practices", PracticeViewSet, basename="practice")
+router.register("agencies", AgencyViewSet, basename="agency")
+router.register("adoptions", AdoptionViewSet, basename="adoption")

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs the suite. Service addresses come from the environment, or from .services.env
+# (written by `make services`) for any that the environment does not set.
+set -euo pipefail
+bin=${1:-.venv/bin}
+cd "$(dirname "$0")/.."
+
+if [ -f .services.env ]; then
+  while IFS='=' read -r key value; do
+    [[ -z "$key" || "$key" == \#* ]] && continue
+    [ -z "${!key:-}" ] && export "$key=$value"
+  done < .services.env
+fi
+
+echo "[test] DATABASE_URL=${DATABASE_URL:-sqlite (default)}"
+echo "[test] ELASTICSEARCH_URL=${ELASTICSEARCH_URL:-unset}"
+echo "[test] CHROMIUM_PATH=${CHROMIUM_PATH:-unset}"
+exec "$bin/pytest" "${@:2}"

@@ -1,0 +1,70 @@
+"""Shared fixtures. Tests that need a real service fail in CI when it is missing, and are
+skipped elsewhere, so `make test` passes on a machine with nothing but Python."""
+
+import os
+import shutil
+
+from django.core.management import call_command
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require_service(available, what):
+    if available:
+        return
+    message = f"{what} is not available"
+    if IN_CI:
+        pytest.fail(f"{message}; CI must run this test against the real service.")
+    pytest.skip(f"{message} (run `make services` to start it)")
+
+
+@pytest.fixture
+def elasticsearch_url():
+    url = os.environ.get("ELASTICSEARCH_URL", "")
+    require_service(bool(url), "Elasticsearch (ELASTICSEARCH_URL)")
+    return url
+
+
+@pytest.fixture
+def postgres(db):
+    from django.db import connection
+
+    require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
+    return connection
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    require_service(bool(path) and os.path.exists(path), "Chromium (CHROMIUM_PATH)")
+    return path
+
+
+def _load_seed():
+    with open(os.devnull, "w") as quiet:
+        call_command("load_seed", stdout=quiet)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the seed once into the test database; each test then runs in a rolled-back
+    transaction on top of it."""
+    with django_db_blocker.unblock():
+        _load_seed()
+
+
+@pytest.fixture
+def seeded(db):
+    """The reference data and the demo catalogue, loaded by the same command as `make run`."""
+    from kb.models import Source
+
+    # A transactional test before this one may have flushed the database.
+    if not Source.objects.exists():
+        _load_seed()
+
+
+@pytest.fixture
+def reference_data(seeded):
+    """Provinces, central agencies and their successions (comes with the seed)."""
