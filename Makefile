@@ -35,7 +35,8 @@ check: install ## Lint, Django system checks and migration drift
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	DJANGO_SETTINGS_MODULE=kb.settings.production SECRET_KEY=$$(printf 'x%.0s' $$(seq 60)) \
+	DJANGO_SETTINGS_MODULE=kb.settings.production \
+	  SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	  ALLOWED_HOSTS=example.org DATABASE_URL=sqlite:///:memory: \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 

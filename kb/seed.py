@@ -11,7 +11,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.text import slugify
 
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from anyascii import anyascii
 
@@ -60,7 +61,9 @@ def ensure_site_tree():
     """Home, catalogue and knowledge index pages, replacing Wagtail's placeholder home."""
     home = HomePage.objects.first()
     if home is None:
-        root = Page.get_first_root_node()
+        # Wagtail's migrations create the locale and tree root; a flushed database has neither.
+        Locale.objects.get_or_create(language_code=get_supported_content_language_variant("vi"))
+        root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
         home = root.add_child(
             instance=HomePage(
                 title="Kho giải pháp hay về dịch vụ công trực tuyến",

@@ -1,6 +1,7 @@
 """Presentation helpers for the public templates: adoption statuses, agency groups, dates."""
 
 import datetime
+import unicodedata
 
 from django import template
 
@@ -128,3 +129,35 @@ def facet_label(key):
     from practices.queries import CATALOGUE_FILTERS
 
     return CATALOGUE_FILTERS.get(key, key)
+
+
+# Vietnamese alphabetical order: a ă â b c d đ e ê … o ô ơ … u ư …, then the tones
+# (ngang, huyền, hỏi, ngã, sắc, nặng) only to break ties between otherwise equal words.
+_VOWEL_MODIFIERS = {"\u0306": 1, "\u0302": 2, "\u031b": 3}  # breve, circumflex, horn
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+def vietnamese_sort_key(text):
+    primary, tones = [], []
+    for char in unicodedata.normalize("NFD", str(text or "").lower()):
+        if unicodedata.combining(char):
+            if char in _VOWEL_MODIFIERS and primary:
+                primary[-1] = (primary[-1][0], _VOWEL_MODIFIERS[char])
+            elif char in _TONES and tones:
+                tones[-1] = _TONES[char]
+            continue
+        primary.append(("d", 4) if char == "đ" else (char, 0))
+        tones.append(0)
+    return primary, tones
+
+
+def _resolve(obj, path):
+    for part in path.split("."):
+        obj = obj.get(part) if isinstance(obj, dict) else getattr(obj, part, "")
+    return obj
+
+
+@register.filter
+def vi_sort(items, path=""):
+    """Sort `items` in Vietnamese alphabetical order of the dotted attribute `path`."""
+    return sorted(items or [], key=lambda item: vietnamese_sort_key(_resolve(item, path) if path else item))
