@@ -1,6 +1,7 @@
 """Markdown written by editors, turned into HTML that is safe to show to the public."""
 
 import functools
+import html
 
 import markdown
 import nh3
@@ -42,9 +43,15 @@ def render_markdown(text):
     Raw HTML in the source is not trusted: anything outside the allow-list (scripts, event
     handlers, `javascript:` links, images from elsewhere) is dropped by nh3.
     """
-    html = markdown.markdown(text or "", extensions=["tables", "sane_lists"], output_format="html")
+    rendered = markdown.markdown(
+        text or "",
+        extensions=["tables", "sane_lists"],
+        # `align` survives the allow-list; the default inline `style` would not.
+        extension_configs={"tables": {"use_align_attribute": True}},
+        output_format="html",
+    )
     return nh3.clean(
-        html,
+        rendered,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
@@ -54,4 +61,4 @@ def render_markdown(text):
 
 def markdown_to_text(text):
     """Plain text of a Markdown source, for search indexing and summaries."""
-    return nh3.clean(render_markdown(text), tags=set()).strip()
+    return html.unescape(nh3.clean(render_markdown(text), tags=set())).strip()

@@ -129,7 +129,6 @@ class KnowledgePage(Page):
     parent_page_types = ["kb.KnowledgeIndexPage"]
     subpage_types = []
     is_creatable = False
-    template = "kb/knowledge_page.html"
 
     class Meta:
         verbose_name = "trang tri thức"
@@ -140,11 +139,16 @@ class KnowledgePage(Page):
 
 
 class GuidancePage(KnowledgePage):
+    # Wagtail derives a template name per class; all three share one layout.
+    template = "kb/knowledge_page.html"
+
     class Meta:
         verbose_name = "hướng dẫn"
 
 
 class LegalDocumentPage(KnowledgePage):
+    template = "kb/knowledge_page.html"
+
     document_number = models.CharField("số, ký hiệu", max_length=80)
     issuer = models.CharField("cơ quan ban hành", max_length=255, blank=True)
     issued_on = models.DateField("ngày ban hành", null=True, blank=True)
@@ -179,6 +183,8 @@ class LegalDocumentPage(KnowledgePage):
 
 
 class GlossaryTermPage(KnowledgePage):
+    template = "kb/knowledge_page.html"
+
     term = models.CharField("thuật ngữ", max_length=255)
     abbreviation = models.CharField("viết tắt", max_length=40, blank=True)
 

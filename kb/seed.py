@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
 from wagtail.coreutils import get_supported_content_language_variant
@@ -123,7 +124,7 @@ def _department(entry):
     slug = slugify(anyascii(entry["name"]))
     if valid_to:
         slug = historic_slug(slug, valid_to)
-    agency, _ = Agency.objects.update_or_create(
+    agency, _ = Agency.objects.get_or_create(
         slug=slug,
         defaults={
             "code": entry["code"],
@@ -162,7 +163,7 @@ def load_catalogue(path=CATALOGUE_PATH, log=print):
     counts = {}
 
     src = data["source"]
-    source, _ = Source.objects.update_or_create(
+    source, _ = Source.objects.get_or_create(
         key=src["key"],
         defaults={
             "title": src["title"],
@@ -255,7 +256,13 @@ def load_catalogue(path=CATALOGUE_PATH, log=print):
             )
             for result in entry.get("results", [])
         ]
-        adoption.full_clean()
+        try:
+            adoption.full_clean()
+        except ValidationError as error:
+            raise SeedError(
+                f"Kết quả áp dụng “{entry['practice']}” của “{entry['agency']}”: "
+                + "; ".join(error.messages)
+            ) from error
         adoption.save()
         adoption.save_revision(log_action=True)
         created += 1

@@ -20,9 +20,9 @@ from practices.models import (
     AgencyKind,
     EvidenceLevel,
     PracticePage,
-    fold,
 )
 from practices.queries import Lineage
+from practices.text import fold
 
 
 def _parse_on(params):
@@ -150,7 +150,7 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             Agency.objects.select_related("parent")
             .prefetch_related("successors")
-            .order_by("kind", "name", "pk")
+            .order_by("kind", "sort_name", "pk")
         )
 
 
@@ -211,7 +211,7 @@ class AdoptionViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             Adoption.objects.filter(practice__live=True)
             .select_related("practice", "practice__category", "agency")
-            .order_by("practice__slug", "agency__name", "pk")
+            .order_by("practice__slug", "agency__sort_name", "pk")
         )
 
 

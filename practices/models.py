@@ -16,14 +16,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Page, RevisionMixin
 from wagtail.search import index
 
-from anyascii import anyascii
-
 from kb.blocks import BodyBlock
-
-
-def fold(text):
-    """Lower-case ASCII form of Vietnamese text: diacritics and tone marks dropped, đ → d."""
-    return " ".join(anyascii(text or "").lower().split())
+from practices.text import fold, sort_key
 
 
 class AgencyKind(models.TextChoices):
@@ -108,6 +102,7 @@ class Agency(index.Indexed, models.Model):
     notes = models.TextField("ghi chú", blank=True)
     sources = models.TextField("nguồn", blank=True)
     name_folded = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    sort_name = models.CharField(max_length=600, editable=False, db_index=True, default="")
 
     objects = AgencyQuerySet.as_manager()
 
@@ -138,7 +133,7 @@ class Agency(index.Indexed, models.Model):
     class Meta:
         verbose_name = "cơ quan, đơn vị"
         verbose_name_plural = "cơ quan, đơn vị"
-        ordering = ["name", "valid_from"]
+        ordering = ["sort_name", "valid_from"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_from__isnull=True)
@@ -155,6 +150,7 @@ class Agency(index.Indexed, models.Model):
 
     def save(self, *args, **kwargs):
         self.name_folded = fold(f"{self.name} {self.short_name}")
+        self.sort_name = sort_key(self.short_name or self.name)
         super().save(*args, **kwargs)
 
     def clean(self):

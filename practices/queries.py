@@ -23,8 +23,8 @@ from practices.models import (
     PracticeCategory,
     PracticePage,
     Succession,
-    fold,
 )
+from practices.text import fold, sort_key
 
 # The last days of the pre-reform structures (see fixtures/reference/README.md).
 LAST_DAY_OF_63_PROVINCES = datetime.date(2025, 6, 30)
@@ -190,14 +190,18 @@ def replication_matrix(scope_key):
     scope = MATRIX_SCOPES.get(scope_key) or MATRIX_SCOPES[DEFAULT_SCOPE]
     lineage = Lineage.load()
     agencies = list(
-        Agency.objects.filter(kind__in=scope.kinds).valid_on(scope.date).order_by("name")
+        Agency.objects.filter(kind__in=scope.kinds).valid_on(scope.date).order_by("sort_name")
     )
     practices = list(live_practices())
     unit_ids = {agency.id for agency in agencies}
     column = {practice.id: index for index, practice in enumerate(practices)}
     cells = {agency.id: [MatrixCell() for _ in practices] for agency in agencies}
 
-    for adoption in _adoptions_rolling_into(unit_ids, lineage):
+    adoptions = _adoptions_rolling_into(unit_ids, lineage)
+    if scope.is_historic:
+        # A snapshot of the past shows what was decided by then, not what came later.
+        adoptions = adoptions.filter(decided_on__lte=scope.date)
+    for adoption in adoptions:
         if adoption.practice_id not in column:
             continue
         for unit_id in lineage.roll_up(_owner_id(adoption), unit_ids):
@@ -237,13 +241,17 @@ def practice_adoption(practice):
     """Who adopted `practice` (and which current unit each record now belongs to), and who not."""
     lineage = Lineage.load()
     current = list(
-        Agency.objects.filter(kind__in=PROVINCIAL_KINDS + CENTRAL_KINDS).current().order_by("name")
+        Agency.objects.filter(kind__in=PROVINCIAL_KINDS + CENTRAL_KINDS)
+        .current()
+        .order_by("sort_name")
     )
     by_id = {agency.id: agency for agency in current}
     unit_ids = set(by_id)
     adoptions = _with_results(
-        practice.adoptions.select_related("agency", "agency__parent", "adapted_from__agency")
-    ).order_by("agency__name")
+        practice.adoptions.select_related(
+            "agency", "agency__parent", "adapted_from__agency", "evidence_document"
+        )
+    ).order_by("agency__sort_name")
 
     adopters, covered, status_counts = [], set(), defaultdict(int)
     for adoption in adoptions:
@@ -251,9 +259,9 @@ def practice_adoption(practice):
         covered |= rolled
         status_counts[adoption.status] += 1
         adopters.append(
-            AdopterRow(adoption, sorted((by_id[i] for i in rolled), key=lambda a: a.name))
+            AdopterRow(adoption, sorted((by_id[i] for i in rolled), key=lambda a: a.sort_name))
         )
-    adopters.sort(key=lambda row: (-row.adoption.rank, row.adoption.agency.name))
+    adopters.sort(key=lambda row: (-row.adoption.rank, row.adoption.agency.sort_name))
     not_adopted = [agency for agency in current if agency.id not in covered]
     return PracticeAdoption(adopters, not_adopted, dict(status_counts))
 
@@ -287,7 +295,7 @@ def agency_profile(agency):
     direct_successors = lineage.successors.get(agency.id, set())
     related = Agency.objects.filter(
         Q(id__in=direct_predecessors | direct_successors) | Q(parent=agency)
-    ).order_by("name")
+    ).order_by("sort_name")
     predecessors, successors, departments = [], [], []
     for other in related:
         if other.id in direct_predecessors:
@@ -323,7 +331,7 @@ def agency_directory(params):
     if query:
         agencies = agencies.filter(Q(name_folded__contains=query) | Q(code__iexact=query))
     return {
-        "agencies": agencies.order_by("kind", "name"),
+        "agencies": agencies.order_by("sort_name", "valid_from"),
         "kinds": AgencyKind.choices,
         "periods": AGENCY_PERIODS,
         "regions": regions(),
@@ -454,7 +462,7 @@ def home_overview():
         "current_province_count": Agency.objects.provincial().valid_on(today).count(),
         "categories": PracticeCategory.objects.annotate(
             practice_count=Count("practices", filter=Q(practices__live=True), distinct=True)
-        ),
+        ).order_by("sort_order", "name"),
         "recent": Adoption.objects.filter(practice__live=True)
         .select_related("agency", "practice")
         .order_by("-decided_on", "-pk")[:6],
@@ -474,10 +482,11 @@ def knowledge_index(index_page, params):
     tag = params.get("the", "")
     if tag:
         pages = pages.filter(tags__slug=tag)
-    tags = (
+    tags = sorted(
         KnowledgePageTag.objects.filter(content_object__live=True)
         .values("tag__name", "tag__slug")
         .annotate(n=Count("id"))
-        .order_by("tag__name")
+        .order_by(),
+        key=lambda tag: sort_key(tag["tag__name"]),
     )
     return {"pages": pages, "tags": tags, "selected_tag": tag}

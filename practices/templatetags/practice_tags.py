@@ -1,9 +1,9 @@
 """Presentation helpers for the public templates: adoption statuses, agency groups, dates."""
 
 import datetime
-import unicodedata
 
 from django import template
+from django.http import QueryDict
 
 from practices.models import (
     CENTRAL_KINDS,
@@ -96,18 +96,13 @@ def differs_from(agency, other):
 
 @register.simple_tag(takes_context=True)
 def query_replace(context, key, value=None):
-    """The current query string with `key` set to `value` (removed when empty), e.g. "?a=1&trang=2".
+    """The current query string with `key` set to `value`, or removed when `value` is empty.
 
-    Empty parameters are dropped; returns "?" followed by the parameters, or "" when none is left.
+    Returns "?a=1&trang=2", or "" when no parameter is left. Other parameters are kept as
+    they are, empty ones included (an empty `thoi-ky` means "every period", not the default).
     """
     request = context.get("request")
-    params = request.GET.copy() if request is not None else None
-    if params is None:
-        from django.http import QueryDict
-
-        params = QueryDict(mutable=True)
-    for name in [k for k, v in params.lists() if not any(v)]:
-        del params[name]
+    params = request.GET.copy() if request is not None else QueryDict(mutable=True)
     if value in (None, ""):
         params.pop(key, None)
     else:
@@ -129,35 +124,3 @@ def facet_label(key):
     from practices.queries import CATALOGUE_FILTERS
 
     return CATALOGUE_FILTERS.get(key, key)
-
-
-# Vietnamese alphabetical order: a ă â b c d đ e ê … o ô ơ … u ư …, then the tones
-# (ngang, huyền, hỏi, ngã, sắc, nặng) only to break ties between otherwise equal words.
-_VOWEL_MODIFIERS = {"\u0306": 1, "\u0302": 2, "\u031b": 3}  # breve, circumflex, horn
-_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
-
-
-def vietnamese_sort_key(text):
-    primary, tones = [], []
-    for char in unicodedata.normalize("NFD", str(text or "").lower()):
-        if unicodedata.combining(char):
-            if char in _VOWEL_MODIFIERS and primary:
-                primary[-1] = (primary[-1][0], _VOWEL_MODIFIERS[char])
-            elif char in _TONES and tones:
-                tones[-1] = _TONES[char]
-            continue
-        primary.append(("d", 4) if char == "đ" else (char, 0))
-        tones.append(0)
-    return primary, tones
-
-
-def _resolve(obj, path):
-    for part in path.split("."):
-        obj = obj.get(part) if isinstance(obj, dict) else getattr(obj, part, "")
-    return obj
-
-
-@register.filter
-def vi_sort(items, path=""):
-    """Sort `items` in Vietnamese alphabetical order of the dotted attribute `path`."""
-    return sorted(items or [], key=lambda item: vietnamese_sort_key(_resolve(item, path) if path else item))

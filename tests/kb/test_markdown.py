@@ -29,7 +29,7 @@ def test_emphasis_and_code_are_kept():
 
 
 def test_links_are_kept_and_marked_nofollow():
-    html = render_markdown("[Cổng Dịch vụ công quốc gia](https://dichvucong.gov.vn/ \"DVC\")")
+    html = render_markdown('[Cổng Dịch vụ công quốc gia](https://dichvucong.gov.vn/ "DVC")')
     assert 'href="https://dichvucong.gov.vn/"' in html
     assert 'title="DVC"' in html
     assert ">Cổng Dịch vụ công quốc gia</a>" in html

@@ -2,13 +2,13 @@
 loaded once, idempotently, and all or nothing."""
 
 import datetime
-import os
-
-import pytest
+import io
 
 from django.core.management import CommandError, call_command
 
 from wagtail.models import Page, Revision, Site
+
+import pytest
 
 from kb.models import GlossaryTermPage, GuidancePage, LegalDocumentPage, Source
 from kb.seed import CATALOGUE_PATH
@@ -65,12 +65,12 @@ FEE_ADOPTERS = {
 pytestmark = pytest.mark.django_db
 
 
-def _devnull():
-    return open(os.devnull, "w")  # noqa: SIM115
+def _quiet():
+    return io.StringIO()
 
 
 def _load_seed(*args):
-    call_command("load_seed", *args, verbosity=0, stdout=_devnull())
+    call_command("load_seed", *args, verbosity=0, stdout=_quiet())
 
 
 def _adopters(category):
@@ -87,9 +87,7 @@ def _counts():
         "results": AdoptionResult.objects.count(),
         "sources": Source.objects.count(),
         "categories": PracticeCategory.objects.count(),
-        "adoption_revisions": Revision.objects.filter(
-            base_content_type__model="adoption"
-        ).count(),
+        "adoption_revisions": Revision.objects.filter(base_content_type__model="adoption").count(),
     }
 
 
@@ -276,63 +274,75 @@ evidence_level = "documented"
 }
 
 
+def _catalogue_with_new_records(broken):
+    """The seed catalogue with a new source, department, practice and knowledge page, so a
+    run would write new rows before reaching the broken adoption at the end."""
+    text = CATALOGUE_PATH.read_text(encoding="utf-8")
+    replacements = [
+        ('key = "cchc-2022-11-22"', 'key = "nguon-moi"'),
+        ('source = "cchc-2022-11-22"', 'source = "nguon-moi"'),
+        (
+            'code = "cuc-kiem-soat-thu-tuc-hanh-chinh"\nname = "Cục Kiểm soát thủ tục hành chính"',
+            'code = "cuc-moi"\nname = "Cục Mới"',
+        ),
+        ('slug = "tro-ly-ao-huong-dan-dvctt"', 'slug = "tro-ly-ao-moi"'),
+        (
+            'practice = "giam-phi-le-phi-dvctt"\nagency = "79"',
+            'practice = "giam-phi-le-phi-dvctt"\nagency = "01"',
+        ),
+        ('slug = "dvctt-mot-phan"', 'slug = "thuat-ngu-moi"'),
+    ]
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text + broken
+
+
 @pytest.mark.parametrize("broken", BROKEN_ADOPTIONS.values(), ids=BROKEN_ADOPTIONS.keys())
-def test_a_broken_catalogue_raises_command_error_and_writes_nothing(db, tmp_path, broken):
-    # The broken adoption comes last, after pages, adoptions and knowledge pages were created.
+def test_a_broken_catalogue_raises_command_error_and_writes_nothing(seeded, tmp_path, broken):
     path = tmp_path / "catalogue.toml"
-    path.write_text(CATALOGUE_PATH.read_text(encoding="utf-8") + broken, encoding="utf-8")
+    path.write_text(_catalogue_with_new_records(broken), encoding="utf-8")
+    before = _counts()
     pages_before = set(Page.objects.values_list("pk", flat=True))
     site_root_before = Site.objects.get(is_default_site=True).root_page_id
 
     with pytest.raises(CommandError):
-        call_command("load_seed", "--catalogue", str(path), verbosity=0, stdout=_devnull())
+        call_command("load_seed", "--catalogue", str(path), verbosity=0, stdout=_quiet())
 
-    assert not Source.objects.exists()
-    assert not Agency.objects.exists()
-    assert not Succession.objects.exists()
-    assert not PracticeCategory.objects.exists()
-    assert not Adoption.objects.exists()
+    assert not Source.objects.filter(key="nguon-moi").exists()
+    assert not Agency.objects.filter(code="cuc-moi").exists()
+    assert not PracticePage.objects.filter(slug="tro-ly-ao-moi").exists()
+    assert not GlossaryTermPage.objects.filter(slug="thuat-ngu-moi").exists()
+    assert not Adoption.objects.filter(agency__code="01").exists()
     assert set(Page.objects.values_list("pk", flat=True)) == pages_before
     assert Site.objects.get(is_default_site=True).root_page_id == site_root_before
-
-
-def test_a_broken_catalogue_leaves_an_existing_seed_untouched(seeded, tmp_path):
-    before = _counts()
-    path = tmp_path / "catalogue.toml"
-    path.write_text(
-        CATALOGUE_PATH.read_text(encoding="utf-8").replace(
-            'slug = "tro-ly-ao-huong-dan-dvctt"', 'slug = "tro-ly-ao-moi"'
-        )
-        + BROKEN_ADOPTIONS["unknown agency code"],
-        encoding="utf-8",
-    )
-
-    with pytest.raises(CommandError, match="99"):
-        call_command("load_seed", "--catalogue", str(path), verbosity=0, stdout=_devnull())
-
     assert _counts() == before
-    assert not PracticePage.objects.filter(slug="tro-ly-ao-moi").exists()
 
 
-def test_a_missing_catalogue_file_raises_command_error(db, tmp_path):
+def test_the_command_error_names_the_unknown_agency_code(seeded, tmp_path):
+    path = tmp_path / "catalogue.toml"
+    path.write_text(_catalogue_with_new_records(BROKEN_ADOPTIONS["unknown agency code"]))
+
+    with pytest.raises(CommandError, match="“99”"):
+        call_command("load_seed", "--catalogue", str(path), verbosity=0, stdout=_quiet())
+
+
+def test_the_modified_catalogue_itself_loads(seeded, tmp_path):
+    # Guards the test above: without the broken adoption, the new records are written.
+    path = tmp_path / "catalogue.toml"
+    path.write_text(_catalogue_with_new_records(""), encoding="utf-8")
+
+    _load_seed("--catalogue", str(path))
+
+    assert Source.objects.filter(key="nguon-moi").exists()
+    assert Agency.objects.filter(code="cuc-moi").exists()
+    assert PracticePage.objects.filter(slug="tro-ly-ao-moi").live().exists()
+    assert GlossaryTermPage.objects.filter(slug="thuat-ngu-moi").live().exists()
+    assert Adoption.objects.filter(agency__code="01").exists()
+
+
+def test_a_missing_catalogue_file_raises_command_error(seeded, tmp_path):
+    before = _counts()
     with pytest.raises(CommandError):
-        call_command(
-            "load_seed", "--catalogue", str(tmp_path / "khong-co.toml"), stdout=_devnull()
-        )
-    assert not Agency.objects.exists()
-
-
-def test_zz_debug(db, tmp_path):
-    from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
-    print("autocommit", connection.get_autocommit(), connection.connection.isolation_level, connection.connection.in_transaction)
-    with CaptureQueriesContext(connection) as ctx:
-        try:
-            with transaction.atomic():
-                Source.objects.create(key="x", title="x")
-                print("intx", connection.connection.in_transaction)
-                raise OSError("boom")
-        except OSError:
-            pass
-    for q in ctx.captured_queries: print(q["sql"][:100])
-    print("after", Source.objects.count())
+        call_command("load_seed", "--catalogue", str(tmp_path / "khong-co.toml"), stdout=_quiet())
+    assert _counts() == before

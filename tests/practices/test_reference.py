@@ -2,12 +2,14 @@
 1/3/2025, and how a (possibly reused) code resolves to one unit at a given date."""
 
 import datetime
+import os
+
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 import pytest
 
-from django.core.exceptions import ValidationError
-
-from practices.models import Agency, AgencyKind
+from practices.models import Agency, AgencyKind, Succession
 from practices.reference import read_csv
 
 LAST_OLD_DAY = datetime.date(2025, 6, 30)
@@ -43,14 +45,14 @@ def test_reused_codes_are_exactly_the_seven_expected():
     old = {row["code"]: row for row in read_csv("provinces_2008_2025.csv")}
     new = {row["code"]: row for row in read_csv("provinces_2025.csv")}
     # A code is "reused" when, after the reform, it names a differently named province.
-    reused = {code for code in old.keys() & new.keys() if old[code]["full_name"] != new[code]["full_name"]}
+    reused = {
+        code for code in old.keys() & new.keys() if old[code]["full_name"] != new[code]["full_name"]
+    }
     assert sorted(reused) == REUSED_CODES
 
 
 @pytest.mark.parametrize("code", REUSED_CODES)
-def test_reused_code_resolves_to_different_units_before_and_after_the_reform(
-    reference_data, code
-):
+def test_reused_code_resolves_to_different_units_before_and_after_the_reform(reference_data, code):
     before = Agency.objects.resolve(code, LAST_OLD_DAY)
     after = Agency.objects.resolve(code, FIRST_NEW_DAY)
 
@@ -122,12 +124,9 @@ def test_ministry_of_information_and_communications_became_science_and_technolog
 
 
 def test_loading_reference_data_twice_changes_nothing(reference_data):
-    from django.core.management import call_command
-
-    from practices.models import Succession
-
     before = (Agency.objects.count(), Succession.objects.count())
-    call_command("load_seed", "--reference-only", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    with open(os.devnull, "w") as quiet:
+        call_command("load_seed", "--reference-only", verbosity=0, stdout=quiet)
     assert (Agency.objects.count(), Succession.objects.count()) == before
 
 

@@ -152,3 +152,12 @@ def test_adoption_must_name_a_unit_that_existed_on_the_decision_date(reference_d
     with pytest.raises(Exception) as error:
         adoption.full_clean()
     assert "agency" in error.value.message_dict
+
+
+def test_historic_matrix_shows_only_what_was_decided_by_its_date(reference_data):
+    practice = factories.practice()
+    ha_noi = Agency.objects.resolve("01")  # one continuous record across the reform
+    factories.adoption(practice, ha_noi, decided_on=datetime.date(2026, 3, 1))
+    assert cell_for(queries.replication_matrix("tinh-thanh"), ha_noi, practice).adoption
+    historic = queries.replication_matrix("tinh-thanh-2008-2025")
+    assert cell_for(historic, ha_noi, practice).adoption is None

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -29,7 +30,7 @@ class Command(BaseCommand):
                 if not options["reference_only"]:
                     log("Nạp nội dung khởi tạo …")
                     load_catalogue(options["catalogue"], log=log)
-        except (SeedError, OSError, ValueError, KeyError) as error:
+        except (SeedError, ValidationError, OSError, ValueError, KeyError) as error:
             raise CommandError(
                 f"Không nạp được dữ liệu, không có thay đổi nào được lưu: {error}"
             ) from error
