@@ -1,8 +1,8 @@
 """Page-type rules and the public pages of the seeded site."""
 
-import pytest
-
 from wagtail.test.utils import WagtailPageTestCase
+
+import pytest
 
 from kb.models import (
     GlossaryTermPage,
