@@ -1,9 +1,9 @@
 """The CMS speaks Vietnamese by default, offers English, and keeps each adoption's history."""
 
-import pytest
-
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+
+import pytest
 
 from practices.models import Adoption
 
