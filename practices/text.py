@@ -1,5 +1,6 @@
 """Vietnamese text helpers: folding for matching, and alphabetical order."""
 
+import functools
 import unicodedata
 
 from anyascii import anyascii
@@ -33,3 +34,28 @@ def sort_key(text):
         tones.append("0")
     # The separator sorts below every letter and the space, so "ma" comes before "mai".
     return "".join(letters) + "\x01" + "".join(tones)
+
+
+def normalise(text):
+    """NFC text with control characters turned into spaces; how every indexed string is kept."""
+    text = unicodedata.normalize("NFC", str(text or ""))
+    return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(char):
+    folded = anyascii(char).lower()
+    if len(folded) == 1:
+        return folded
+    lowered = char.lower()
+    return lowered if len(lowered) == 1 else char
+
+
+def fold_aligned(text):
+    """Fold `text` (already normalised) one character for one character.
+
+    Unlike `fold`, the result has the same length as the input, so a match found at
+    position i in the folded text is at position i in the original: highlights computed on
+    folded text are drawn on the Vietnamese text with its diacritics intact.
+    """
+    return "".join(_fold_char(char) for char in text)

@@ -4,6 +4,7 @@ from django.db import transaction
 
 from kb.seed import CATALOGUE_PATH, SeedError, load_catalogue
 from practices.reference import REFERENCE_DIR, load_reference_data
+from search.sync import bulk_changes
 
 
 class Command(BaseCommand):
@@ -23,7 +24,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         log = self.stdout.write
         try:
-            with transaction.atomic():
+            # One bulk search refresh at the end instead of one per record.
+            with transaction.atomic(), bulk_changes():
                 log(f"Nạp dữ liệu tham chiếu từ {REFERENCE_DIR.name}/ …")
                 units = load_reference_data()
                 log(f"  cơ quan, đơn vị: {units}")
