@@ -26,6 +26,7 @@ migrate: install ## Apply database migrations
 
 seed: migrate ## Load reference data and the demo catalogue (safe to repeat)
 	$(BIN)/python manage.py load_seed
+	@if [ -n "$$ELASTICSEARCH_URL" ]; then $(BIN)/python manage.py search_rebuild; fi
 
 run: seed ## Set up and serve the site on http://127.0.0.1:$(PORT) (SQLite unless DATABASE_URL is set)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

@@ -7,13 +7,18 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from practices import api
+from search import api as search_api
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Public search as JSON, beside the router's resources.
+    path("api/v1/search/", search_api.search, name="api-search"),
+    path("api/v1/search/suggest/", search_api.suggest, name="api-search-suggest"),
     path("api/v1/", include(api.router.urls)),
     path("", include("practices.urls")),
+    path("", include("search.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,6 +1,7 @@
 """Vietnamese text helpers: folding for matching, and alphabetical order."""
 
 import functools
+import re
 import unicodedata
 
 from anyascii import anyascii
@@ -36,10 +37,30 @@ def sort_key(text):
     return "".join(letters) + "\x01" + "".join(tones)
 
 
+# "hoà" and "hòa", "thuỷ" and "thủy": both placements of the tone mark are in use. In an
+# open syllable ending in oa, oe or uy, the mark goes on the first vowel (not after "q").
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+_OLD_STYLE_TONE = re.compile(rf"(?<![qQ])([oO][aAeE]|[uU][yY])([{_TONE_MARKS}])(?![^\W\d_])")
+# Private-use characters are reserved as highlight markers (search.queries).
+_RESERVED = {"\ue000", "\ue001"}
+
+
+def _first_vowel_tone(match):
+    pair, mark = match.group(1), match.group(2)
+    return pair[0] + mark + pair[1]
+
+
 def normalise(text):
-    """NFC text with control characters turned into spaces; how every indexed string is kept."""
-    text = unicodedata.normalize("NFC", str(text or ""))
-    return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    """The form every indexed or searched string is kept in.
+
+    NFC, one placement of tone marks, control and reserved characters turned into spaces.
+    Every step keeps the length of NFC text.
+    """
+    text = unicodedata.normalize("NFD", str(text or ""))
+    text = unicodedata.normalize("NFC", _OLD_STYLE_TONE.sub(_first_vowel_tone, text))
+    return "".join(
+        " " if unicodedata.category(ch) == "Cc" or ch in _RESERVED else ch for ch in text
+    )
 
 
 @functools.lru_cache(maxsize=4096)

@@ -18,7 +18,7 @@ from elasticsearch.dsl import Q as EQ
 from elasticsearch.dsl import Search
 
 from practices.models import AdoptionStatus, AgencyKind, PracticeCategory
-from practices.text import fold, normalise
+from practices.text import fold, fold_aligned, normalise
 from search.client import get_client
 from search.models import DocumentType, SearchDocument, SynonymGroup
 from search.sync import alias
@@ -43,6 +43,7 @@ TITLE_BOOST = 3
 EXACT_BOOST = 2
 PHRASE_BOOST = 4
 DB_CANDIDATES = 2000
+RESCORE_WINDOW = 100
 TOKEN = re.compile(r"\w+")
 
 
@@ -73,7 +74,7 @@ class SearchRequest:
 
     @property
     def folded(self):
-        return fold(self.text)
+        return fold_aligned(self.text)
 
     @property
     def is_empty(self):
@@ -152,21 +153,42 @@ def to_units(tokens, synonyms):
     return units
 
 
+# Question words people add to a query ("dvctt toàn trình là gì") that no answer contains.
+QUESTION_WORDS = [
+    ("la", "gi"),
+    ("nhu", "the", "nao"),
+    ("the", "nao"),
+    ("o", "dau"),
+    ("tai", "sao"),
+    ("vi", "sao"),
+]
+
+
+def drop_question_words(tokens):
+    """Tokens without trailing question words, unless nothing else would be left."""
+    for phrase in QUESTION_WORDS:
+        n = len(phrase)
+        if len(tokens) > n and tuple(tokens[-n:]) == phrase:
+            return tokens[:-n]
+    return tokens
+
+
 def parse(params, synonyms=None):
     """A SearchRequest from query parameters; raises QueryError with a Vietnamese message."""
     raw = params.get("q", "") or ""
     if len(raw) > MAX_QUERY_LENGTH:
         raise QueryError(f"Từ khóa quá dài: tối đa {MAX_QUERY_LENGTH} ký tự.")
     text = " ".join(normalise(raw).lower().split())
-    phrases = [fold(p) for p in re.findall(r'"([^"]+)"', text)]
+    # fold_aligned, like the documents: `fold` would spell symbols out ("😀" → "grinning").
+    phrases = [fold_aligned(p) for p in re.findall(r'"([^"]+)"', text)]
     rest = re.sub(r'"[^"]*"', " ", text).replace('"', " ")
     synonyms = load_synonyms() if synonyms is None else synonyms
     filters = {}
     for name in FACETS:
-        value = (params.get(name) or "").strip()
+        value = normalise(params.get(name) or "").strip()
         if not value:
             continue
-        if name == "year" and not value.isdigit():
+        if name == "year" and not (value.isascii() and value.isdigit()):
             raise QueryError("Năm phải là một số, ví dụ 2022.")
         filters[name] = int(value) if name == "year" else value[:80]
     try:
@@ -177,7 +199,7 @@ def parse(params, synonyms=None):
         raise QueryError(f"Số trang phải từ 1 đến {MAX_PAGE}.")
     return SearchRequest(
         text=text,
-        units=to_units(_tokens(fold(rest)), synonyms),
+        units=to_units(drop_question_words(_tokens(fold_aligned(rest))), synonyms),
         phrases=[p for p in phrases if _tokens(p)],
         filters=filters,
         page=page,
@@ -333,7 +355,16 @@ def build_search(request, index="content"):
             boost=PHRASE_BOOST,
         ),
     ]
-    search = search.query(EQ("bool", must=[matching], should=should))
+    search = search.query(EQ("bool", must=[matching]))
+    # The ranking clauses only reorder the best matches: run on every match they cost more
+    # than the match itself (see BENCHMARKS.md).
+    window = max(RESCORE_WINDOW, request.page * request.page_size)
+    search = search.extra(
+        rescore={
+            "window_size": window,
+            "query": {"rescore_query": EQ("bool", should=should).to_dict()},
+        }
+    )
     if request.filters:
         search = search.post_filter(EQ("bool", filter=_filter_clauses(request.filters)))
     for name in FACETS:
@@ -350,7 +381,7 @@ def build_search(request, index="content"):
         highlight_query=matching.to_dict(),
     )
     search = search.suggest(
-        "did_you_mean", request.folded, term={"field": "body_folded", "sort": "frequency"}
+        "did_you_mean", request.folded, term={"field": "title_folded", "sort": "score"}
     )
     start = (request.page - 1) * request.page_size
     search = search.source(["type", "title", "body", "url", "category", "agency_code"])
@@ -436,17 +467,24 @@ def _db_match(request):
     return q
 
 
+def _contains_run(haystack, needle):
+    n = len(needle)
+    return any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
+
+
 def _db_score(doc, request):
     title_spans = spans_for(doc.title_folded, request)
     body_spans = spans_for(doc.body_folded, request)
     score = TITLE_BOOST * len(title_spans) + min(len(body_spans), 10)
-    words = request.text.split()
+    words = TOKEN.findall(request.text)
     if words:
-        title, body = doc.title.lower(), doc.body.lower()
-        score += EXACT_BOOST * sum(1 for w in words if w in title or w in body)
-        if len(words) > 1 and request.text in title:
+        # Whole words with the diacritics as typed, like the standard analyzer would see them.
+        title_words = TOKEN.findall(doc.title.lower())
+        body_words = set(TOKEN.findall(doc.body.lower()))
+        score += EXACT_BOOST * sum(1 for w in words if w in title_words or w in body_words)
+        if len(words) > 1 and _contains_run(title_words, words):
             score += PHRASE_BOOST * TITLE_BOOST
-        elif len(words) > 1 and request.text in body:
+        elif len(words) > 1 and _contains_run(TOKEN.findall(doc.body.lower()), words):
             score += PHRASE_BOOST
     folded = " ".join(_tokens(request.folded))
     if len(folded.split()) > 1 and re.search(_word_regex(folded), doc.title_folded):

@@ -2,7 +2,7 @@
 
 from django.db.models.signals import post_delete, post_save
 
-from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from kb.models import KnowledgePage
 from practices.models import Adoption, Agency, PracticePage
@@ -42,6 +42,7 @@ def connect():
     page_published.connect(page_changed, dispatch_uid="search-page-published")
     page_unpublished.connect(page_changed, dispatch_uid="search-page-unpublished")
     post_page_move.connect(page_moved, dispatch_uid="search-page-moved")
+    page_slug_changed.connect(page_moved, dispatch_uid="search-page-slug-changed")
     for model in [PracticePage, *KnowledgePage.__subclasses__(), KnowledgePage]:
         post_delete.connect(page_changed, sender=model, dispatch_uid=f"search-delete-{model}")
     post_save.connect(adoption_changed, sender=Adoption, dispatch_uid="search-adoption-saved")

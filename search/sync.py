@@ -41,14 +41,18 @@ def _pending():
 
 
 def schedule(kind, pk):
-    """Mark a record dirty; its rows are rebuilt once the surrounding transaction commits."""
+    """Mark a record dirty; its rows are rebuilt once the surrounding transaction commits.
+
+    The flush is registered on every call: after a rollback the earlier registration is
+    gone, and a flush of an empty set costs nothing. Keys left behind by a rolled-back
+    transaction are rebuilt with the next commit, from the database as it then is.
+    """
     state = _pending()
     if state.suspended:
         return
-    first = not state.pending
     state.pending.add((kind, pk))
-    if first:
-        transaction.on_commit(flush)
+    # robust: a failure is logged, never raised into the request that saved.
+    transaction.on_commit(flush, robust=True)
 
 
 def flush():
@@ -73,8 +77,12 @@ def _rows_for(kind, pk):
     elif kind == "agency":
         agency = Agency.objects.filter(pk=pk).select_related("parent").first()
         if agency:
-            rows.append(documents.agency_row(agency))
-            adoptions = Adoption.objects.filter(agency_id=pk, practice__live=True)
+            # Departments carry their parent's name in their text.
+            units = [agency, *agency.children.select_related("parent")]
+            rows += [documents.agency_row(unit) for unit in units]
+            adoptions = Adoption.objects.filter(
+                agency__in=[u.pk for u in units], practice__live=True
+            )
             rows += [documents.adoption_row(a) for a in _adoption_rows(adoptions)]
         else:
             removed.append(f"agency:{pk}")
@@ -116,7 +124,10 @@ def write_rows(rows, removed_keys):
             key=row["key"], defaults={**row, "deleted": False, "indexed_at": None}
         )
     if removed_keys:
-        SearchDocument.objects.filter(key__in=removed_keys).update(deleted=True, indexed_at=None)
+        # `update()` skips auto_now: set updated_at, which rebuild and push_pending compare.
+        SearchDocument.objects.filter(key__in=removed_keys).update(
+            deleted=True, indexed_at=None, updated_at=timezone.now()
+        )
 
 
 def refresh_all(progress=None):
@@ -140,17 +151,22 @@ def refresh_all(progress=None):
         [SearchDocument(**row) for row in changed if row["key"] not in existing],
         batch_size=1000,
     )
+    now = timezone.now()  # bulk_update() and update() skip auto_now
     SearchDocument.objects.bulk_update(
         [
-            SearchDocument(pk=existing[row["key"]]["pk"], **row, deleted=False, indexed_at=None)
+            SearchDocument(
+                pk=existing[row["key"]]["pk"], **row, deleted=False, indexed_at=None, updated_at=now
+            )
             for row in changed
             if row["key"] in existing
         ],
-        fields=[*ROW_FIELDS, "deleted", "indexed_at"],
+        fields=[*ROW_FIELDS, "deleted", "indexed_at", "updated_at"],
         batch_size=1000,
     )
     gone = [key for key, doc in existing.items() if key not in seen and not doc["deleted"]]
-    SearchDocument.objects.filter(key__in=gone).update(deleted=True, indexed_at=None)
+    SearchDocument.objects.filter(key__in=gone).update(
+        deleted=True, indexed_at=None, updated_at=now
+    )
     return len(changed), len(gone)
 
 
@@ -165,7 +181,7 @@ def bulk_changes():
         state.suspended -= 1
     if not state.suspended:
         refresh_all()
-        transaction.on_commit(push_pending)
+        transaction.on_commit(push_pending, robust=True)
 
 
 def _actions(docs, index):
@@ -198,11 +214,15 @@ def push_pending(index=None):
                 result = next(iter(item.values()))
                 if not ok and not (result.get("status") == 404 and "delete" in item):
                     raise BulkIndexError("Elasticsearch refused a document", [item])
-            now = timezone.now()
-            SearchDocument.objects.filter(pk__in=[d.pk for d in batch if not d.deleted]).update(
-                indexed_at=now
-            )
-            SearchDocument.objects.filter(pk__in=[d.pk for d in batch if d.deleted]).delete()
+            # A row written again after it was read stays pending for the next batch. (The
+            # bound is taken from the rows, not this host's clock, so a skew cannot spin here.)
+            sent_before = {"updated_at__lte": max(d.updated_at for d in batch)}
+            SearchDocument.objects.filter(
+                pk__in=[d.pk for d in batch if not d.deleted], **sent_before
+            ).update(indexed_at=timezone.now())
+            SearchDocument.objects.filter(
+                pk__in=[d.pk for d in batch if d.deleted], deleted=True, **sent_before
+            ).delete()
             sent += len(batch)
     except (TransportError, ApiError, BulkIndexError) as error:
         logger.warning("Search node unreachable; %s rows stay pending: %s", sent, error)
@@ -214,23 +234,35 @@ def rebuild(progress=None):
     """Build a fresh index from the database, point the alias at it, drop the old one.
 
     Readers keep using the old index until the alias moves in one atomic step. Returns
-    (new index name, documents indexed).
+    (new index name, documents indexed). `progress` is called as progress(done, total).
     """
     client = get_client()
     if client is None:
         raise RuntimeError("ELASTICSEARCH_URL chưa được đặt.")
     refresh_all()
-    name = f"{alias()}-{timezone.now():%Y%m%d%H%M%S%f}"
-    documents.ContentDocument._index.clone(name=name).create(using=client)
+    # Rows written from here on may miss the snapshot below (or reach only the old index):
+    # they are pushed again to the new index once the alias has moved.
+    started = timezone.now()
+    name = f"{alias()}-{started:%Y%m%d%H%M%S%f}"
     docs = SearchDocument.objects.filter(deleted=False).order_by("pk")
+    total = docs.count()
+    documents.ContentDocument._index.clone(name=name).create(using=client)
     count = 0
-    for _ in streaming_bulk(
-        client, _actions(docs.iterator(chunk_size=PUSH_BATCH), name), chunk_size=1000
-    ):
-        count += 1
+    try:
         if progress:
-            progress(count)
-    client.indices.refresh(index=name)
+            progress(0, total)
+        for _ in streaming_bulk(
+            client, _actions(docs.iterator(chunk_size=PUSH_BATCH), name), chunk_size=1000
+        ):
+            count += 1
+            if progress:
+                progress(count, max(total, count))
+        client.indices.refresh(index=name)
+    except BaseException:
+        # Never leave a half-built index behind; the alias still points at the old one.
+        with contextlib.suppress(TransportError, ApiError):
+            client.indices.delete(index=name, ignore_unavailable=True)
+        raise
 
     old = []
     if client.indices.exists_alias(name=alias()):
@@ -244,6 +276,10 @@ def rebuild(progress=None):
     )
     for index in old:
         client.indices.delete(index=index, ignore_unavailable=True)
-    SearchDocument.objects.filter(deleted=True).delete()
-    SearchDocument.objects.filter(indexed_at__isnull=True).update(indexed_at=timezone.now())
+    SearchDocument.objects.filter(deleted=True, updated_at__lt=started).delete()
+    SearchDocument.objects.filter(indexed_at__isnull=True, updated_at__lt=started).update(
+        indexed_at=timezone.now()
+    )
+    SearchDocument.objects.filter(updated_at__gte=started).update(indexed_at=None)
+    push_pending(name)
     return name, count

@@ -68,3 +68,11 @@ def seeded(db):
 @pytest.fixture
 def reference_data(seeded):
     """Provinces, central agencies and their successions (comes with the seed)."""
+
+
+@pytest.fixture(autouse=True)
+def fresh_search_sync_state():
+    """Each test rolls its transaction back; dirty keys it left must not leak into the next."""
+    from search import sync
+
+    sync._state.__dict__.clear()
