@@ -72,6 +72,14 @@ def _row(key, doc_type, title, body, url, **facets):
     }
 
 
+def _practice_year(page):
+    """The year of the earliest cited source, else the year the page was first published."""
+    dated = [source.published_on for source in page.sources.all() if source.published_on]
+    if dated:
+        return min(dated).year
+    return page.first_published_at.year if page.first_published_at else None
+
+
 def practice_row(page):
     return _row(
         f"practice:{page.pk}",
@@ -80,7 +88,7 @@ def practice_row(page):
         _text(page.summary, _stream_text(page.body), page.legal_basis, page.category.name),
         page.url,
         category=page.category.code,
-        year=page.first_published_at.year if page.first_published_at else None,
+        year=_practice_year(page),
     )
 
 
@@ -154,7 +162,7 @@ def guidance_row(page):
 
 def public_rows():
     """Every public record, prepared for search, with a bounded number of queries per type."""
-    for page in PracticePage.objects.live().select_related("category"):
+    for page in PracticePage.objects.live().select_related("category").prefetch_related("sources"):
         yield practice_row(page)
     adoptions = (
         Adoption.objects.filter(practice__live=True)
