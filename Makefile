@@ -29,6 +29,7 @@ seed: migrate ## Load reference data and the demo catalogue (safe to repeat)
 	@if [ -n "$$ELASTICSEARCH_URL" ]; then $(BIN)/python manage.py search_rebuild; fi
 
 run: seed ## Set up and serve the site on http://127.0.0.1:$(PORT) (SQLite unless DATABASE_URL is set)
+	$(BIN)/python manage.py seed_demo_accounts
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 check: install ## Lint, Django system checks and migration drift

@@ -86,7 +86,7 @@ class PracticeViewSet(viewsets.ReadOnlyModelViewSet):
             .annotate(
                 adopter_count=Count(
                     "adoptions__agency",
-                    filter=Q(adoptions__status=AdoptionStatus.ADOPTED),
+                    filter=Q(adoptions__status=AdoptionStatus.ADOPTED, adoptions__live=True),
                     distinct=True,
                 )
             )
@@ -209,7 +209,7 @@ class AdoptionViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (
-            Adoption.objects.filter(practice__live=True)
+            Adoption.objects.public()
             .select_related("practice", "practice__category", "agency")
             .order_by("practice__slug", "agency__sort_name", "pk")
         )

@@ -13,7 +13,13 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Page, RevisionMixin
+from wagtail.models import (
+    DraftStateMixin,
+    LockableMixin,
+    Page,
+    RevisionMixin,
+    WorkflowMixin,
+)
 from wagtail.search import index
 
 from kb.blocks import BodyBlock
@@ -380,8 +386,18 @@ class EvidenceLevel(models.TextChoices):
     VERIFIED = "verified", "Đã thẩm định"
 
 
-class Adoption(RevisionMixin, ClusterableModel):
-    """One agency's uptake of one practice. Revisions keep the history of every change."""
+class AdoptionQuerySet(models.QuerySet):
+    def public(self):
+        """Approved adoptions of published practices: all that the public ever sees."""
+        return self.filter(live=True, practice__live=True)
+
+
+class Adoption(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ClusterableModel):
+    """One agency's uptake of one practice.
+
+    Revisions keep the history of every change; drafts and the review workflow decide what
+    is public (`live`): a reporter's report becomes public when a reviewer approves it.
+    """
 
     practice = models.ForeignKey(
         PracticePage, verbose_name="giải pháp", on_delete=models.PROTECT, related_name="adoptions"
@@ -437,6 +453,8 @@ class Adoption(RevisionMixin, ClusterableModel):
     )
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
     updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+
+    objects = AdoptionQuerySet.as_manager()
 
     panels = [
         FieldRowPanel([FieldPanel("practice"), FieldPanel("agency")]),

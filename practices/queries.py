@@ -126,8 +126,9 @@ def _adoptions_rolling_into(unit_ids, lineage, **filters):
     for unit_id in unit_ids:
         relevant |= lineage.ancestors(unit_id)
     return (
-        Adoption.objects.filter(Q(agency_id__in=relevant) | Q(agency__parent_id__in=relevant))
-        .filter(practice__live=True, **filters)
+        Adoption.objects.public()
+        .filter(Q(agency_id__in=relevant) | Q(agency__parent_id__in=relevant))
+        .filter(**filters)
         .select_related("agency")
     )
 
@@ -248,7 +249,7 @@ def practice_adoption(practice):
     by_id = {agency.id: agency for agency in current}
     unit_ids = set(by_id)
     adoptions = _with_results(
-        practice.adoptions.select_related(
+        practice.adoptions.filter(live=True).select_related(
             "agency", "agency__parent", "adapted_from__agency", "evidence_document"
         )
     ).order_by("agency__sort_name")
@@ -313,7 +314,7 @@ AGENCY_PERIODS = {"hien-nay": "Đang tồn tại", "truoc-day": "Đã giải th�
 def agency_directory(params):
     """The public list of agencies, filtered by kind, period, region and a folded name search."""
     agencies = Agency.objects.select_related("parent").annotate(
-        adoption_count=Count("adoptions", distinct=True)
+        adoption_count=Count("adoptions", filter=Q(adoptions__live=True), distinct=True)
     )
     kind = params.get("loai", "")
     if kind in AgencyKind.values:
@@ -394,7 +395,7 @@ def catalogue(params):
         q = adoption_filter(skip)
         if not q:
             return None
-        return Adoption.objects.filter(q).values("practice_id")
+        return Adoption.objects.public().filter(q).values("practice_id")
 
     def filtered_practices(skip=None):
         practices = live_practices()
@@ -407,7 +408,8 @@ def catalogue(params):
 
     practices = list(filtered_practices())
     adopter_counts = dict(
-        Adoption.objects.filter(adoption_filter(), practice__in=[p.id for p in practices])
+        Adoption.objects.public()
+        .filter(adoption_filter(), practice__in=[p.id for p in practices])
         .filter(status=selected["trang-thai"] or AdoptionStatus.ADOPTED)
         .values("practice_id")
         .annotate(n=Count("agency_id", distinct=True))
@@ -433,7 +435,8 @@ def catalogue(params):
     def adoption_facet(key, field_name, labels):
         practices_in_scope = filtered_practices(skip=key).values("id")
         counts = dict(
-            Adoption.objects.filter(adoption_filter(skip=key), practice__in=practices_in_scope)
+            Adoption.objects.public()
+            .filter(adoption_filter(skip=key), practice__in=practices_in_scope)
             .order_by()
             .values(field_name)
             .annotate(n=Count("practice_id", distinct=True))
@@ -454,8 +457,9 @@ def home_overview():
     today = timezone.localdate()
     return {
         "practice_count": PracticePage.objects.live().count(),
-        "adoption_count": Adoption.objects.filter(status=AdoptionStatus.ADOPTED).count(),
-        "adopting_agency_count": Adoption.objects.filter(status=AdoptionStatus.ADOPTED)
+        "adoption_count": Adoption.objects.public().filter(status=AdoptionStatus.ADOPTED).count(),
+        "adopting_agency_count": Adoption.objects.public()
+        .filter(status=AdoptionStatus.ADOPTED)
         .values("agency_id")
         .distinct()
         .count(),
@@ -463,7 +467,7 @@ def home_overview():
         "categories": PracticeCategory.objects.annotate(
             practice_count=Count("practices", filter=Q(practices__live=True), distinct=True)
         ).order_by("sort_order", "name"),
-        "recent": Adoption.objects.filter(practice__live=True)
+        "recent": Adoption.objects.public()
         .select_related("agency", "practice")
         .order_by("-decided_on", "-pk")[:6],
     }

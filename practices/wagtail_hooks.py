@@ -1,9 +1,29 @@
 """Admin menus for agencies, categories, indicators and adoptions (Wagtail snippets)."""
 
+from django.core.exceptions import PermissionDenied
+
+from wagtail.admin.panels import ObjectList
+from wagtail.permissions import policy_registry
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from practices.forms import AdoptionForm
 from practices.models import Adoption, Agency, Indicator, PracticeCategory, Succession
+
+
+class InstancePermissionMixin:
+    """Refuses a view of one existing adoption unless the permission policy allows this user
+    that record (Wagtail's generic views check model-level permissions only)."""
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        if self.kwargs.get(getattr(self, "pk_url_kwarg", "pk")) is not None:
+            policy = policy_registry.get_by_type(Adoption)
+            if not policy.user_has_any_permission_for_instance(
+                self.request.user, ["change", "view"], obj
+            ):
+                raise PermissionDenied
+        return obj
 
 
 class AdoptionViewSet(SnippetViewSet):
@@ -17,6 +37,20 @@ class AdoptionViewSet(SnippetViewSet):
     list_per_page = 50
     search_fields = ["agency__name", "practice__title", "instrument", "notes"]
     ordering = ["-updated_at"]
+    # The form limits a reporter's agency choices to their own.
+    edit_handler = ObjectList(Adoption.panels, base_form_class=AdoptionForm)
+
+    def construct_view(self, view_class, **kwargs):
+        # Every view that loads one record by its key goes through the policy.
+        if hasattr(view_class, "get_object"):
+            view_class = type(view_class.__name__, (InstancePermissionMixin, view_class), {})
+        return super().construct_view(view_class, **kwargs)
+
+    def get_queryset(self, request):
+        # Lists show only what the user may act on: a reporter sees their agencies' reports.
+        return policy_registry.get_by_type(Adoption).instances_user_has_any_permission_for(
+            request.user, ["change", "view"]
+        )
 
 
 class AgencySnippetViewSet(SnippetViewSet):

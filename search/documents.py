@@ -165,7 +165,7 @@ def public_rows():
     for page in PracticePage.objects.live().select_related("category").prefetch_related("sources"):
         yield practice_row(page)
     adoptions = (
-        Adoption.objects.filter(practice__live=True)
+        Adoption.objects.public()
         .select_related("agency", "agency__parent", "practice", "practice__category")
         .prefetch_related("results__indicator")
     )

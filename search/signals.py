@@ -2,7 +2,14 @@
 
 from django.db.models.signals import post_delete, post_save
 
-from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+from wagtail.signals import (
+    page_published,
+    page_slug_changed,
+    page_unpublished,
+    post_page_move,
+    published,
+    unpublished,
+)
 
 from kb.models import KnowledgePage
 from practices.models import Adoption, Agency, PracticePage
@@ -46,6 +53,11 @@ def connect():
     for model in [PracticePage, *KnowledgePage.__subclasses__(), KnowledgePage]:
         post_delete.connect(page_changed, sender=model, dispatch_uid=f"search-delete-{model}")
     post_save.connect(adoption_changed, sender=Adoption, dispatch_uid="search-adoption-saved")
+    # Approving a report publishes it; withdrawing it unpublishes.
+    published.connect(adoption_changed, sender=Adoption, dispatch_uid="search-adoption-published")
+    unpublished.connect(
+        adoption_changed, sender=Adoption, dispatch_uid="search-adoption-unpublished"
+    )
     post_delete.connect(adoption_changed, sender=Adoption, dispatch_uid="search-adoption-deleted")
     post_save.connect(agency_changed, sender=Agency, dispatch_uid="search-agency-saved")
     post_delete.connect(agency_changed, sender=Agency, dispatch_uid="search-agency-deleted")

@@ -70,24 +70,24 @@ def _rows_for(kind, pk):
         adoptions = Adoption.objects.filter(practice_id=pk)
         if page and page.live:
             rows.append(documents.practice_row(page))
-            rows += [documents.adoption_row(a) for a in _adoption_rows(adoptions)]
+            rows += [documents.adoption_row(a) for a in _adoption_rows(adoptions.public())]
+            hidden = adoptions.filter(live=False)
         else:
             removed.append(f"practice:{pk}")
-            removed += [f"adoption:{a}" for a in adoptions.values_list("pk", flat=True)]
+            hidden = adoptions
+        removed += [f"adoption:{a}" for a in hidden.values_list("pk", flat=True)]
     elif kind == "agency":
         agency = Agency.objects.filter(pk=pk).select_related("parent").first()
         if agency:
             # Departments carry their parent's name in their text.
             units = [agency, *agency.children.select_related("parent")]
             rows += [documents.agency_row(unit) for unit in units]
-            adoptions = Adoption.objects.filter(
-                agency__in=[u.pk for u in units], practice__live=True
-            )
+            adoptions = Adoption.objects.public().filter(agency__in=[u.pk for u in units])
             rows += [documents.adoption_row(a) for a in _adoption_rows(adoptions)]
         else:
             removed.append(f"agency:{pk}")
     elif kind == "adoption":
-        adoption = _adoption_rows(Adoption.objects.filter(pk=pk, practice__live=True)).first()
+        adoption = _adoption_rows(Adoption.objects.public().filter(pk=pk)).first()
         if adoption:
             rows.append(documents.adoption_row(adoption))
         else:

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "kb",
     "practices",
     "search",
+    "reporting",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -167,3 +168,5 @@ LOGGING = {
 }
 
 LOGIN_URL = "wagtailadmin_login"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "khogiaiphap@localhost")
+WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL

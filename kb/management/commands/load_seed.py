@@ -4,6 +4,7 @@ from django.db import transaction
 
 from kb.seed import CATALOGUE_PATH, SeedError, load_catalogue
 from practices.reference import REFERENCE_DIR, load_reference_data
+from reporting.roles import setup_roles
 from search.sync import bulk_changes
 
 
@@ -29,6 +30,8 @@ class Command(BaseCommand):
                 log(f"Nạp dữ liệu tham chiếu từ {REFERENCE_DIR.name}/ …")
                 units = load_reference_data()
                 log(f"  cơ quan, đơn vị: {units}")
+                setup_roles()
+                log("  vai trò và quy trình thẩm định: đã thiết lập")
                 if not options["reference_only"]:
                     log("Nạp nội dung khởi tạo …")
                     load_catalogue(options["catalogue"], log=log)

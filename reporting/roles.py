@@ -1,0 +1,92 @@
+"""The roles of the reporting cycle, as Django groups, and the review workflow.
+
+- Báo cáo viên (agency reporter): drafts and submits adoption reports for their agencies;
+  never publishes.
+- Thẩm định viên (national reviewer): approves or returns any report (the workflow task).
+- Biên tập viên (national editor): manages practices, guidance and reference data.
+
+`setup_roles()` is idempotent; `load_seed` runs it, so every installation has the groups and
+the workflow.
+"""
+
+REPORTERS = "Báo cáo viên cơ quan"
+REVIEWERS = "Thẩm định viên quốc gia"
+EDITORS = "Biên tập viên quốc gia"
+NATIONAL_GROUPS = (REVIEWERS, EDITORS)
+
+WORKFLOW_NAME = "Thẩm định báo cáo áp dụng"
+TASK_NAME = "Thẩm định viên quốc gia duyệt báo cáo"
+
+ADOPTION_PERMISSIONS = {
+    REPORTERS: ["add", "change", "view"],
+    REVIEWERS: ["add", "change", "view", "delete", "publish", "lock", "unlock"],
+    EDITORS: ["add", "change", "view", "delete", "publish", "lock", "unlock"],
+}
+REFERENCE_MODELS = [
+    ("practices", "agency"),
+    ("practices", "succession"),
+    ("practices", "practicecategory"),
+    ("practices", "indicator"),
+    ("kb", "source"),
+    ("search", "synonymgroup"),
+]
+
+
+def _perms(app_label, model, actions):
+    from django.contrib.auth.models import Permission
+
+    codenames = [f"{action}_{model}" for action in actions]
+    perms = list(
+        Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+    )
+    missing = set(codenames) - {p.codename for p in perms}
+    if missing:
+        raise RuntimeError(f"Thiếu quyền {sorted(missing)}; hãy chạy migrate trước.")
+    return perms
+
+
+def setup_roles():
+    """Create or update the three groups, their permissions and the review workflow."""
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    from wagtail.models import (
+        GroupApprovalTask,
+        GroupPagePermission,
+        Page,
+        Workflow,
+        WorkflowContentType,
+        WorkflowTask,
+    )
+
+    from practices.models import Adoption
+
+    admin_access = Permission.objects.get(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
+    groups = {}
+    for name, actions in ADOPTION_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(admin_access, *_perms("practices", "adoption", actions))
+        groups[name] = group
+    editors = groups[EDITORS]
+    for app_label, model in REFERENCE_MODELS:
+        editors.permissions.add(*_perms(app_label, model, ["add", "change", "delete", "view"]))
+    root = Page.get_first_root_node()
+    if root is not None:
+        for permission in ["add_page", "change_page", "publish_page", "delete_page"]:
+            GroupPagePermission.objects.get_or_create(
+                group=editors, page=root, permission=Permission.objects.get(codename=permission)
+            )
+
+    task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name=TASK_NAME)
+    task.groups.add(groups[REVIEWERS])
+    workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    WorkflowContentType.objects.update_or_create(
+        content_type=ContentType.objects.get_for_model(Adoption),
+        defaults={"workflow": workflow},
+    )
+    return groups, workflow
