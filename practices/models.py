@@ -24,6 +24,7 @@ from wagtail.search import index
 
 from kb.blocks import BodyBlock
 from practices.text import fold, sort_key
+from practices.validators import validate_evidence_file
 
 
 class AgencyKind(models.TextChoices):
@@ -420,13 +421,22 @@ class Adoption(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Clu
         help_text="Số, ký hiệu văn bản, ví dụ: Quyết định số 123/QĐ-UBND.",
     )
     evidence_url = models.URLField("đường dẫn minh chứng", max_length=500, blank=True)
+    evidence_file = models.FileField(
+        "tệp minh chứng",
+        upload_to="minh-chung/%Y/%m/",
+        blank=True,
+        max_length=255,
+        validators=[validate_evidence_file],
+        help_text="Bản PDF hoặc ảnh chụp (PNG, JPEG, WebP) của văn bản.",
+    )
     evidence_document = models.ForeignKey(
         "wagtaildocs.Document",
-        verbose_name="tệp minh chứng",
+        verbose_name="tài liệu trong thư viện",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        help_text="Dành cho biên tập viên: chọn một tài liệu đã có trong thư viện tài liệu.",
     )
     evidence_level = models.CharField(
         "mức minh chứng",
@@ -464,6 +474,7 @@ class Adoption(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Clu
             [
                 FieldPanel("evidence_level"),
                 FieldPanel("evidence_url"),
+                FieldPanel("evidence_file"),
                 FieldPanel("evidence_document"),
             ],
             heading="Minh chứng",

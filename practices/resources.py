@@ -9,6 +9,12 @@ shows it (the header is row 1), its column, its value and the reason.
 Queries do not grow with the rows: practices, agencies and existing adoptions are loaded
 once before the first row; new rows are written with one `bulk_create`, changed rows with
 one `bulk_update`, and their revisions and history entries in bulk too.
+
+An import by a reporter (a user whose `agency_scope` is a set) is a batch of reports: a row
+for an agency outside the scope is a row error; new adoptions are created not live and
+existing ones are left as approved, the row's values going into a new revision; each then
+enters the review workflow. That takes a constant number of queries per row (a revision,
+a history entry, a workflow state and its first task), not a constant number per file.
 """
 
 import csv
@@ -96,6 +102,31 @@ class RowError:
         return f"{where}{value}: {self.reason}"
 
 
+ROW_STATUS_LABELS = {
+    RowResult.IMPORT_TYPE_NEW: "Mới",
+    RowResult.IMPORT_TYPE_UPDATE: "Thay đổi",
+    RowResult.IMPORT_TYPE_SKIP: "Không đổi",
+    RowResult.IMPORT_TYPE_ERROR: "Lỗi",
+    RowResult.IMPORT_TYPE_INVALID: "Lỗi",
+}
+
+
+@dataclass
+class RowStatus:
+    row: int
+    status: str  # new, update, skip, error, invalid
+    practice: str
+    agency: str
+
+    @property
+    def label(self):
+        return ROW_STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def is_error(self):
+        return self.status in (RowResult.IMPORT_TYPE_ERROR, RowResult.IMPORT_TYPE_INVALID)
+
+
 @dataclass
 class ImportReport:
     total: int = 0
@@ -105,6 +136,8 @@ class ImportReport:
     errors: list = field(default_factory=list)
     dry_run: bool = False
     ignored_columns: list = field(default_factory=list)
+    rows: list = field(default_factory=list)  # RowStatus per data row, in file order
+    as_reports: bool = False  # rows entered as reports awaiting review, not published
 
     @property
     def ok(self):
@@ -119,6 +152,11 @@ class ImportReport:
             text += " Chạy thử: không có thay đổi nào được lưu."
         elif self.errors:
             text += " Không có thay đổi nào được lưu."
+        elif self.as_reports and (self.new or self.updated):
+            text += (
+                f" {self.new + self.updated} báo cáo đã được gửi thẩm định; "
+                "chưa công khai cho đến khi được duyệt."
+            )
         return text
 
 
@@ -444,10 +482,13 @@ class AdoptionResource(resources.ModelResource):
         skip_html_diff = True
         clean_model_instances = False
 
-    def __init__(self, user=None, progress=None, **kwargs):
+    def __init__(self, user=None, progress=None, scope=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
         self.progress = progress
+        # None: rows are published as imported; a set of agency ids: rows are the user's
+        # reports and must be for these agencies.
+        self.scope = scope
         self.practices, self.agencies, self.existing = {}, None, {}
         self.fields["practice"].widget = PracticeWidget(self)
         self.fields["agency"].widget = AgencyWidget(self)
@@ -490,6 +531,14 @@ class AdoptionResource(resources.ModelResource):
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         key = self._key(row)
+        if key and self.scope is not None and key[1] not in self.scope:
+            agency = self.agencies.by_pk[key[1]]
+            errors.setdefault("agency", []).append(
+                ValidationError(
+                    f"Bạn không được báo cáo cho cơ quan “{agency}”; chỉ được báo cáo cho "
+                    "cơ quan, đơn vị mình phụ trách."
+                )
+            )
         if key:
             number = kwargs.get("row_number")
             if key in self.seen:
@@ -502,6 +551,17 @@ class AdoptionResource(resources.ModelResource):
                 self.seen[key] = number
         if errors:
             raise ValidationError(errors)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if self.scope is not None:
+            if not is_create:
+                # A report never changes the approved record: its values go into a new
+                # revision (record_reports), published when a reviewer approves.
+                self.before_save_instance(instance, row, **kwargs)
+                self.after_save_instance(instance, row, **kwargs)
+                return
+            instance.live = False
+        super().save_instance(instance, is_create, row, **kwargs)
 
     def after_save_instance(self, instance, row, **kwargs):
         (self.created if instance.pk is None else self.changed).append(instance)
@@ -558,6 +618,26 @@ class AdoptionResource(resources.ModelResource):
             ]
         )
 
+    def record_reports(self):
+        """Each saved row as a report of `self.user`: a revision (as the snippet editor's
+        “save draft” makes it) and the review workflow, started unless one is under way."""
+        from wagtail.models import WorkflowState
+
+        workflow = None
+        for adoption, action in [(a, "wagtail.create") for a in self.created] + [
+            (a, "wagtail.edit") for a in self.changed
+        ]:
+            # The record in the database keeps its approved values; only the revision and
+            # its bookkeeping fields are written.
+            adoption.save_revision(user=self.user, log_action=action, clean=False)
+            state = adoption.current_workflow_state
+            if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+                state.resume(self.user)
+            elif state is None:
+                workflow = workflow or adoption.get_workflow()
+                if workflow is not None:
+                    workflow.start(adoption, self.user)
+
 
 class _Rollback(Exception):
     pass
@@ -592,19 +672,49 @@ def _errors(result, numbers, shown, dataset):
     )
 
 
+def _row_statuses(result, numbers, dataset):
+    invalid = {row.number for row in result.invalid_rows}
+    failed = {row.number for row in result.error_rows}
+    statuses = []
+    for index, row in enumerate(dataset):
+        number = index + 1
+        row_result = result.rows[index] if index < len(result.rows) else None
+        if number in invalid:
+            status = RowResult.IMPORT_TYPE_INVALID
+        elif number in failed:
+            status = RowResult.IMPORT_TYPE_ERROR
+        else:
+            status = row_result.import_type if row_result else ""
+        values = dict(zip(dataset.headers, row, strict=False))
+        statuses.append(
+            RowStatus(numbers[index], status, str(values["practice"]), str(values["agency"]))
+        )
+    return statuses
+
+
 def import_adoptions(source, file_format=None, dry_run=False, user=None, progress=None):
     """Import adoptions from a path or bytes, all or nothing; returns an ImportReport.
 
-    `user` is the author of the revisions. `progress(row_done, total)` is called per row.
+    `user` is the author of the revisions. When `agency_scope(user)` limits the user to some
+    agencies (a reporter), the rows must be for those agencies and enter as reports awaiting
+    review (see the module docstring); a national user, or no user, publishes directly.
+    `progress(row_done, total)` is called per row.
     Raises ImportFileError when the file as a whole cannot be read.
     """
+    from reporting.permissions import agency_scope
+
     dataset, numbers, shown, ignored = read_dataset(source, file_format)
     total = len(dataset)
+    scope = agency_scope(user) if user is not None else None
     resource = AdoptionResource(
-        user=user, progress=(lambda done: progress(done, total)) if progress else None
+        user=user,
+        progress=(lambda done: progress(done, total)) if progress else None,
+        scope=scope,
     )
     resource.row_numbers = numbers
-    report = ImportReport(total=total, dry_run=dry_run, ignored_columns=ignored)
+    report = ImportReport(
+        total=total, dry_run=dry_run, ignored_columns=ignored, as_reports=scope is not None
+    )
     from search.sync import bulk_changes
 
     try:
@@ -614,9 +724,13 @@ def import_adoptions(source, file_format=None, dry_run=False, user=None, progres
             report.new = result.totals[RowResult.IMPORT_TYPE_NEW]
             report.updated = result.totals[RowResult.IMPORT_TYPE_UPDATE]
             report.unchanged = result.totals[RowResult.IMPORT_TYPE_SKIP]
+            report.rows = _row_statuses(result, numbers, dataset)
             if report.errors or dry_run:
                 raise _Rollback
-            resource.record_revisions()
+            if scope is None:
+                resource.record_revisions()
+            else:
+                resource.record_reports()
     except _Rollback:
         pass
     return report

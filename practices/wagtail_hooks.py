@@ -1,12 +1,17 @@
-"""Admin menus for agencies, categories, indicators and adoptions (Wagtail snippets)."""
+"""Admin menus for agencies, categories, indicators and adoptions (Wagtail snippets), and
+the adoption import screen."""
 
 from django.core.exceptions import PermissionDenied
+from django.urls import include, path, reverse
 
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import ObjectList
 from wagtail.permissions import policy_registry
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from practices import admin_views
 from practices.forms import AdoptionForm
 from practices.models import Adoption, Agency, Indicator, PracticeCategory, Succession
 
@@ -95,3 +100,29 @@ class ReferenceDataGroup(SnippetViewSetGroup):
 
 register_snippet(AdoptionViewSet)
 register_snippet(ReferenceDataGroup)
+
+
+class ImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(admin_views.PERMISSION)
+
+
+@hooks.register("register_admin_urls")
+def register_import_urls():
+    return [
+        path(
+            "nhap-du-lieu-ap-dung/",
+            include((admin_views.urlpatterns, "practices_import"), namespace="practices_import"),
+        )
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_import_menu_item():
+    return ImportMenuItem(
+        "Nhập dữ liệu áp dụng",
+        reverse("practices_import:upload"),
+        name="adoption-import",
+        icon_name="upload",
+        order=205,
+    )

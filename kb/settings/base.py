@@ -127,6 +127,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Uploads: evidence files and documents are small office files; refuse anything larger.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Largest evidence file a reporter may attach to an adoption report (practices.validators).
+EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
 
 WAGTAIL_SITE_NAME = "Kho giải pháp hay về dịch vụ công trực tuyến"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")

@@ -48,6 +48,7 @@ def test_editing_an_adoption_records_who_and_what(client, editor, seeded):
         "action-publish": "action-publish",
     }
     data.pop("evidence_document", None)
+    data.pop("evidence_file", None)  # an empty FieldFile; a browser posts no file
     data.pop("adapted_from", None)
     data.pop("source", None)
     response = client.post(edit_url, data)

@@ -331,8 +331,15 @@ def test_changed_row_updates_and_adds_a_revision(clean_practice):
 
 def factories_user():
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
 
-    return get_user_model().objects.create_user("importer", password="x")
+    from reporting.roles import EDITORS
+
+    # A national editor: the import publishes directly (a user limited to some agencies
+    # imports reports instead; see test_import_permissions.py).
+    user = get_user_model().objects.create_user("importer", password="x")
+    user.groups.add(Group.objects.get(name=EDITORS))
+    return user
 
 
 def test_import_refreshes_search_rows_once(clean_practice, monkeypatch):

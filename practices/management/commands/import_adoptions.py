@@ -1,6 +1,7 @@
 import sys
 import time
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from practices.resources import FORMATS, ImportFileError, guess_format, import_adoptions
@@ -43,15 +44,30 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Kiểm tra và báo cáo, không lưu gì."
         )
+        parser.add_argument(
+            "--as-user",
+            metavar="USERNAME",
+            help=(
+                "Nhập với tư cách người dùng này: với báo cáo viên, chỉ được các cơ quan mình "
+                "phụ trách và các dòng thành báo cáo chờ thẩm định; mặc định là đăng ngay."
+            ),
+        )
 
     def handle(self, *args, **options):
         path = options["file"]
         file_format = options["format"] or guess_format(path)
+        user = None
+        if options.get("as_user"):
+            try:
+                user = get_user_model().objects.get_by_natural_key(options["as_user"])
+            except get_user_model().DoesNotExist as error:
+                raise CommandError(f"Không có người dùng “{options['as_user']}”.") from error
         try:
             report = import_adoptions(
                 path,
                 file_format=file_format,
                 dry_run=options["dry_run"],
+                user=user,
                 progress=ProgressBar(getattr(self.stderr, "_out", sys.stderr)),
             )
         except (ImportFileError, OSError) as error:

@@ -1,0 +1,154 @@
+"""End to end in Debian's Chromium: a provincial reporter drafts and submits an adoption
+report in the Vietnamese admin, the public does not see it, a national reviewer approves it,
+and the public agency page then shows it."""
+
+import os
+import re
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+import pytest
+from playwright.sync_api import expect
+
+from practices.models import Adoption, Agency, PracticePage
+from reporting.roles import REVIEWERS
+from tests.browser.test_public_pages import CHROMIUM_ARGS
+
+pytestmark = pytest.mark.browser
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+INSTRUMENT = "Quyết định số 99/QĐ-UBND"
+PASSWORD = "mat-khau-e2e-2025"  # noqa: S105 - a throwaway test account
+
+
+@pytest.fixture
+def page(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(15_000)
+        yield context.new_page()
+        browser.close()
+
+
+def log_in(page, base_url, username):
+    page.goto(f"{base_url}/admin/login/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").first.click()
+    assert "/admin/login/" not in page.url, "login failed"
+
+
+def log_out(page, base_url):
+    """Log out through the sidebar's account menu (a POST form)."""
+    page.goto(f"{base_url}/admin/")
+    page.locator("[data-wagtail-sidebar] .sidebar-footer__account").click()
+    with page.expect_navigation():
+        page.locator("form[action='/admin/logout/']").get_by_role(
+            "button", name=re.compile(r"Thoát|Log out", re.I)
+        ).click()
+    page.wait_for_url(re.compile(r".*/admin/login/.*"))
+
+
+def choose_in_modal(page, button_name, link_name, search=None):
+    """Open a Wagtail chooser modal by its button, optionally search, and pick a row."""
+    page.get_by_role("button", name=button_name).click()
+    modal = page.locator(".modal-dialog").last
+    expect(modal).to_be_visible()
+    if search:
+        modal.locator("input[name=q]").fill(search)
+    link = modal.get_by_role("link", name=link_name).first
+    link.click()
+    expect(modal).to_be_hidden()
+
+
+def public_text(page, base_url, path):
+    page.goto(f"{base_url}{path}")
+    return page.locator("main").inner_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reporter_submits_reviewer_approves_public_sees_it(page, live_server, seeded):
+    base = live_server.url
+    practice = PracticePage.objects.get(slug="tro-ly-ao-huong-dan-dvctt")
+    assert practice.title.startswith("Ứng dụng trợ lý ảo")
+    bac_ninh = Agency.objects.resolve("24")
+    agency_path = bac_ninh.get_absolute_url()
+    assert agency_path == "/co-quan/bac-ninh/"
+
+    call_command("create_reporter", "baocao-e2e", "--agency", "24", "--password", PASSWORD)
+    reviewer = get_user_model().objects.create_user(
+        "thamdinh-e2e", "thamdinh-e2e@example.org", PASSWORD
+    )
+    reviewer.groups.add(Group.objects.get(name=REVIEWERS))
+
+    # The reporter drafts a report.
+    log_in(page, base, "baocao-e2e")
+    page.goto(f"{base}/admin/snippets/practices/adoption/add/")
+    choose_in_modal(
+        page, re.compile("Chọn một trang"), re.compile(r"^\s*Ứng dụng trợ lý ảo"), search=None
+    )
+    expect(page.locator("#id_practice")).to_have_value(str(practice.pk))
+    choose_in_modal(
+        page,
+        re.compile("cơ quan, đơn vị"),
+        re.compile(rf"^\s*{re.escape(str(bac_ninh))}\s*$"),
+        search="Bắc Ninh",
+    )
+    expect(page.locator("#id_agency")).to_have_value(str(bac_ninh.pk))
+    page.locator("select[name=status]").select_option(label="Thí điểm")
+    page.locator("input[name=decided_on]").fill("2025-09-01")
+    page.locator("input[name=instrument]").fill(INSTRUMENT)
+    page.locator("input[name=instrument]").press("Tab")
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("Lưu bản nháp|Save draft", re.I)).click()
+    expect(page.locator(".messages .success")).to_be_visible()
+    report = Adoption.objects.get(practice=practice, agency=bac_ninh)
+    assert not report.live
+    edit_path = f"/admin/snippets/practices/adoption/edit/{report.pk}/"
+    assert page.url.endswith(edit_path)
+
+    # ...then submits it to the review workflow from the action menu's dropdown.
+    page.locator("footer").get_by_role("button", name="More actions").click()
+    submit = page.get_by_role("button", name=re.compile(r"Thực hiện .*Thẩm định|Yêu cầu xem xét"))
+    expect(submit).to_be_visible()
+    with page.expect_navigation():
+        submit.click()
+    expect(page.locator(".messages .success")).to_be_visible()
+    report.refresh_from_db()
+    assert report.current_workflow_state is not None
+    assert report.current_workflow_state.status == "in_progress"
+    assert not report.live
+
+    # Not public yet.
+    assert "99/QĐ-UBND" not in public_text(page, base, agency_path)
+    log_out(page, base)
+
+    # The reviewer approves.
+    log_in(page, base, "thamdinh-e2e")
+    page.goto(f"{base}{edit_path}")
+    page.locator("footer").get_by_role("button", name="More actions").click()
+    # "Phê chuẩn và Xuất bản": approve (without a comment) and, the workflow's last task
+    # done, publish.
+    approve = page.get_by_role("button", name=re.compile(r"^\s*(Phê chuẩn|Approve)\s*(và|and)"))
+    expect(approve).to_be_visible()
+    with page.expect_navigation():
+        approve.click()
+    expect(page.locator(".messages .success")).to_be_visible()
+    report.refresh_from_db()
+    assert report.live
+
+    # Now the public sees it, on today's Bắc Ninh.
+    body = public_text(page, base, "/co-quan/bac-ninh/")
+    assert INSTRUMENT in body
+    row = page.locator(f"#ap-dung-{report.pk}")
+    expect(row).to_contain_text("Ứng dụng trợ lý ảo")
+    expect(row).to_contain_text("Thí điểm")
