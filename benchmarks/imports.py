@@ -1,0 +1,578 @@
+"""Adoption imports at scale: rows/s, SQL queries and peak memory of `import_adoptions`.
+
+    set -a; . ./.services.env; set +a
+    DJANGO_SETTINGS_MODULE=kb.settings.dev .venv/bin/python benchmarks/imports.py
+
+Nothing it does touches the development data:
+
+- everything lives in a database of its own, created for the run and dropped at the end
+  (`dvctt_bench_imports` on the PostgreSQL server of DATABASE_URL, through Django's
+  test-database machinery, as `benchmarks/search.py` does: migrate, then `load_seed`);
+- the CSV files are written to a temporary folder, removed at the end;
+- Elasticsearch is switched off (`ELASTICSEARCH_URL` empty): the import still rebuilds the
+  search rows in PostgreSQL (`search.sync.bulk_changes` → `refresh_all`), but nothing is
+  pushed to a node.
+
+The data: 120 synthetic practice pages published under the catalogue index page, and 500
+synthetic departments (15 kinds of "Sở" × the 34 provinces of today, parent = the province),
+so that every (practice, agency) pair in a file is unique. The 10,000-row file uses practices
+1–20 and the 50,000-row file practices 21–120, so the two sizes never share a pair and the
+50,000-row import starts with the 10,000 earlier adoptions already in the database. Files have
+the Vietnamese headers an export writes, dd/mm/yyyy dates, Vietnamese status and evidence
+words (with and without diacritics), and agencies by code (half) or by name (half).
+
+For each size, three imports through `practices.resources.import_adoptions`:
+
+1. the file, into a database without those pairs (all rows new);
+2. the same file again (all rows unchanged);
+3. a copy with every tenth row changed (status and notes).
+
+Each import is measured twice:
+
+- **timed**, in this process: wall time (rows/s), SQL statements (counted with
+  `connection.execute_wrapper`; `executemany` counts once) and the peak RSS of the import
+  (`resource.getrusage` ru_maxrss, its high-water mark reset before each import through
+  /proc/self/clear_refs where Linux allows it);
+- **traced**, in a forked child, inside a transaction that is rolled back, with
+  `tracemalloc` on (it slows Python down, so it is kept out of the timed run): the peak of
+  Python allocations.
+
+`--profile ROWS` adds a cProfile run (forked, rolled back) of each import of that size and
+prints the functions with the most own and cumulative time.
+"""
+
+import argparse
+import contextlib
+import cProfile
+import csv
+import datetime
+import io
+import os
+import pathlib
+import pickle
+import platform
+import pstats
+import random
+import re
+import resource
+import shutil
+import sys
+import tempfile
+import time
+import tracemalloc
+import warnings
+from collections import Counter
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+# Run as a script, this file's folder comes first on sys.path: put the project root there.
+sys.path[0] = str(ROOT)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings.dev")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.db.backends.signals import connection_created  # noqa: E402
+from django.test import override_settings  # noqa: E402
+
+from kb.seed import ensure_site_tree  # noqa: E402
+from practices.matching import AgencyIndex  # noqa: E402
+from practices.models import (  # noqa: E402
+    Adoption,
+    Agency,
+    AgencyKind,
+    PracticeCategory,
+    PracticePage,
+)
+from practices.resources import COLUMNS, import_adoptions  # noqa: E402
+from practices.text import fold, sort_key  # noqa: E402
+from search import sync  # noqa: E402
+
+DATABASE = "dvctt_bench_imports"
+SIZES = (10_000, 50_000)
+PRACTICES_PER_SIZE = {10_000: 20, 50_000: 100}
+AGENCIES = 500
+TARGET_RATE = 2000  # new rows/s
+TARGET_PEAK_MB = 300  # for 50,000 rows
+SEED = 20221122
+
+DEPARTMENTS = [
+    "Sở Tư pháp",
+    "Sở Tài chính",
+    "Sở Xây dựng",
+    "Sở Nội vụ",
+    "Sở Y tế",
+    "Sở Khoa học và Công nghệ",
+    "Sở Nông nghiệp và Môi trường",
+    "Sở Giáo dục và Đào tạo",
+    "Sở Công Thương",
+    "Sở Văn hóa, Thể thao và Du lịch",
+    "Sở Dân tộc và Tôn giáo",
+    "Sở Ngoại vụ",
+    "Sở Kế hoạch Đầu tư thử nghiệm",
+    "Sở Giao thông thử nghiệm",
+    "Sở Lao động thử nghiệm",
+]
+PRACTICE_TITLES = [
+    "Tiếp nhận hồ sơ trực tuyến toàn trình",
+    "Giao chỉ tiêu hồ sơ trực tuyến cho từng đơn vị",
+    "Bộ phận một cửa hỗ trợ người dân nộp hồ sơ trực tuyến",
+    "Khảo sát mức độ hài lòng của người dân",
+    "Miễn, giảm lệ phí khi nộp hồ sơ trực tuyến",
+    "Rút ngắn thời gian giải quyết thủ tục hành chính",
+    "Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính",
+    "Trợ lý ảo hướng dẫn thủ tục hành chính",
+]
+# Words people write in the status and evidence columns (the importer folds them).
+STATUS_WORDS = {
+    "planned": ["Kế hoạch", "ke hoach"],
+    "piloting": ["Thí điểm", "thi diem"],
+    "adopted": ["Đã áp dụng", "da ap dung", "Áp dụng"],
+    "discontinued": ["Dừng áp dụng", "dung", "Đã dừng"],
+}
+EVIDENCE_WORDS = ["", "Tự khai báo", "có văn bản", "Đã thẩm định"]
+HEADERS = [names[0] for names in COLUMNS.values()]  # the export's Vietnamese headers
+
+
+# --- Synthetic data ------------------------------------------------------------------------
+
+
+def create_practices(count):
+    """`count` practice pages published under the catalogue index page, like the factories."""
+    _, index, _ = ensure_site_tree()
+    categories = list(PracticeCategory.objects.order_by("sort_order", "pk"))
+    slugs = []
+    with transaction.atomic(), sync.bulk_changes():
+        for n in range(1, count + 1):
+            page = PracticePage(
+                title=f"{PRACTICE_TITLES[n % len(PRACTICE_TITLES)]} (mô hình thử nghiệm {n})",
+                slug=f"giai-phap-thu-nghiem-{n:03d}",
+                summary="Giải pháp tổng hợp để đo hiệu năng nhập dữ liệu.",
+                category=categories[n % len(categories)],
+            )
+            index.add_child(instance=page)
+            page.save_revision().publish()
+            slugs.append(page.slug)
+    return slugs
+
+
+def create_agencies(count):
+    """`count` departments with unique codes and names, valid at every date."""
+    provinces = list(
+        Agency.objects.current()
+        .filter(kind__in=(AgencyKind.PROVINCE, AgencyKind.CITY))
+        .order_by("code")
+    )
+    taken = AgencyIndex.load()
+    units = []
+    for department in DEPARTMENTS:
+        for province in provinces:
+            if len(units) == count:
+                break
+            short = province.short_name or province.name
+            name = f"{department} {short}"
+            if name_taken(taken, name):
+                name = f"{name} (thử nghiệm)"
+            code = f"TN{province.code}.{len(units):03d}"
+            units.append(
+                Agency(
+                    slug=f"so-thu-nghiem-{len(units):03d}",
+                    code=code,
+                    name=name,
+                    kind=AgencyKind.DEPARTMENT,
+                    parent=province,
+                    region=province.region,
+                    region_8=province.region_8,
+                    name_folded=fold(name),
+                    sort_name=sort_key(name),
+                )
+            )
+    Agency.objects.bulk_create(units)
+    index = AgencyIndex.load()
+    for unit in units:  # every name and code must lead to its own unit
+        assert index.match(unit.code).code == unit.code, unit.code
+        assert index.match(unit.name).code == unit.code, unit.name
+    return [(unit.code, unit.name) for unit in units]
+
+
+def name_taken(index, name):
+    with contextlib.suppress(ValueError):
+        index.match(name)
+        return True
+    return False
+
+
+def write_csv(path, rows):
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADERS)
+        writer.writerows(rows)
+
+
+def make_rows(practices, agencies, seed):
+    """One row per (practice, agency) pair, in a shuffled order."""
+    rng = random.Random(seed)
+    pairs = [(p, a) for p in practices for a in agencies]
+    rng.shuffle(pairs)
+    rows = []
+    for n, (slug, (code, name)) in enumerate(pairs):
+        status = rng.choice(list(STATUS_WORDS))
+        if n % 2:
+            agency = code
+        else:  # by name, half of those without diacritics
+            agency = name if n % 4 else fold(name).title()
+        date = datetime.date(2018, 1, 1) + datetime.timedelta(days=rng.randint(0, 365 * 8))
+        rows.append(
+            [
+                slug,
+                agency,
+                rng.choice(STATUS_WORDS[status]),
+                f"{date:%d/%m/%Y}",
+                f"Quyết định số {rng.randint(1, 3000)}/QĐ-UBND" if n % 3 else "",
+                f"https://dichvucong.example.gov.vn/van-ban/{n}" if n % 3 == 1 else "",
+                EVIDENCE_WORDS[n % len(EVIDENCE_WORDS)],
+                f"Ghi chú {n}: áp dụng tại bộ phận một cửa" if n % 5 == 0 else "",
+            ]
+        )
+    return rows
+
+
+def changed_copy(rows):
+    """Every tenth row with another status and a note: 10 % of the rows change."""
+    order = list(STATUS_WORDS)
+    out = []
+    for n, row in enumerate(rows):
+        row = list(row)
+        if n % 10 == 0:
+            current = next(code for code, words in STATUS_WORDS.items() if row[2] in words)
+            row[2] = STATUS_WORDS[order[(order.index(current) + 1) % len(order)]][0]
+            row[7] = (row[7] + " " if row[7] else "") + "Cập nhật số liệu quý IV."
+        out.append(row)
+    return out
+
+
+# --- Measuring ----------------------------------------------------------------------------
+
+
+class QueryCounter:
+    """Counts the statements sent, by verb and table (to see which ones grow with the rows)."""
+
+    _TABLE = re.compile(r'(?:FROM|INTO|UPDATE)\s+"?([a-z_0-9]+)"?', re.IGNORECASE)
+
+    def __init__(self):
+        self.total = 0
+        self.kinds = Counter()
+
+    def __call__(self, execute, sql, params, many, context):
+        self.total += 1
+        verb = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else "?"
+        match = self._TABLE.search(sql)
+        self.kinds[f"{verb} {match.group(1) if match else ''}".strip()] += 1
+        return execute(sql, params, many, context)
+
+
+def reset_peak_rss():
+    """Reset the kernel's high-water mark of this process's RSS (Linux ≥ 4.0)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def in_child(function):
+    """Run `function` in a forked child (own connection); return what it returns."""
+    connection.close()  # parent and child each open their own connection
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        os.close(read)
+        try:
+            result = ("ok", function())
+        except BaseException as error:  # noqa: BLE001 - reported to the parent
+            result = ("error", repr(error))
+        with os.fdopen(write, "wb") as handle:
+            pickle.dump(result, handle)
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as handle:
+        data = handle.read()
+    os.waitpid(pid, 0)
+    status, value = pickle.loads(data)
+    if status != "ok":
+        raise RuntimeError(f"child failed: {value}")
+    return value
+
+
+class _Rollback(Exception):
+    pass
+
+
+def rolled_back(function):
+    """Run `function` inside a transaction that is rolled back; return its result."""
+    box = {}
+    with contextlib.suppress(_Rollback), transaction.atomic():
+        box["result"] = function()
+        raise _Rollback
+    return box["result"]
+
+
+def traced_peak(path):
+    """Peak Python allocations (MB) of one import, run in a rolled-back child."""
+
+    def run():
+        tracemalloc.start()
+        rolled_back(lambda: import_adoptions(path))
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return peak / 2**20
+
+    return in_child(run)
+
+
+def profiled(path, top):
+    def run():
+        profile = cProfile.Profile()
+        profile.enable()
+        rolled_back(lambda: import_adoptions(path))
+        profile.disable()
+        text = io.StringIO()
+        stats = pstats.Stats(profile, stream=text)
+        stats.sort_stats("tottime").print_stats(top)
+        stats.sort_stats("cumulative").print_stats(top)
+        return text.getvalue()
+
+    return in_child(run)
+
+
+def timed(path):
+    counter = QueryCounter()
+    reset = reset_peak_rss()
+    started = time.perf_counter()
+    with connection.execute_wrapper(counter):
+        report = import_adoptions(path)
+    seconds = time.perf_counter() - started
+    return report, seconds, counter, peak_rss_mb(), reset
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    ram = ""
+    with contextlib.suppress(OSError), open("/proc/meminfo", encoding="utf-8") as handle:
+        kib = int(next(line for line in handle if line.startswith("MemTotal")).split()[1])
+        ram = f"{kib / 1024 / 1024:.1f} GiB"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        jit = cursor.fetchone()[0]
+    return {
+        "CPU": cpu,
+        "cores": os.cpu_count(),
+        "RAM": ram,
+        "OS": platform.platform(),
+        "Python": platform.python_version(),
+        "Django": django.get_version(),
+        "PostgreSQL": f"{postgres}, jit {jit}",
+        "load average at start": " / ".join(f"{n:.2f}" for n in os.getloadavg()),
+    }
+
+
+def _jit_off(sender, connection, **kwargs):
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+
+
+def say(text=""):
+    print(text, flush=True)
+
+
+def report(title, rows):
+    say(f"\n{title}")
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        say(f"  {name.ljust(width)}  {value}")
+
+
+# --- Run ------------------------------------------------------------------------------------
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=list(SIZES), help="rows per file (≤ 50,000)"
+    )
+    parser.add_argument(
+        "--no-jit",
+        action="store_true",
+        help="SET jit = off in the benchmark's sessions (see BENCHMARKS.md, Imports)",
+    )
+    parser.add_argument(
+        "--profile", type=int, metavar="ROWS", help="also cProfile the imports of this size"
+    )
+    options = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("DATABASE_URL must point at PostgreSQL: set -a; . ./.services.env; set +a")
+    warnings.filterwarnings("ignore", message="No directory at")
+    overrides = override_settings(
+        DEBUG=False,  # no SQL logging in connection.queries
+        ELASTICSEARCH_URL="",  # search rows are rebuilt in PostgreSQL, nothing is pushed
+        IMPORT_MAX_BYTES=64 * 2**20,  # the 50,000-row file is larger than the default 5 MB
+    )
+    overrides.enable()
+    if options.no_jit:
+        connection_created.connect(_jit_off)
+        connection.close()  # the next query opens a session with jit off
+    facts = machine()
+    report("Machine", list(facts.items()))
+
+    database = settings.DATABASES["default"]
+    database.setdefault("TEST", {})["NAME"] = DATABASE
+    folder = pathlib.Path(tempfile.mkdtemp(prefix="dvctt-bench-imports-"))
+    say(f"\nCreating {DATABASE}: migrate and load_seed…")
+    started = time.perf_counter()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        with open(os.devnull, "w") as quiet:
+            call_command("load_seed", stdout=quiet)
+        say(f"  ready in {time.perf_counter() - started:.0f} s")
+        results = benchmark(options, folder)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        shutil.rmtree(folder, ignore_errors=True)
+        overrides.disable()
+        say(f"Cleaned up: database {DATABASE} dropped, {folder} removed.")
+    return results
+
+
+def benchmark(options, folder):
+    sizes = sorted(options.sizes)
+    needed = {size: -(-size // AGENCIES) for size in sizes}
+    needed |= {size: PRACTICES_PER_SIZE.get(size, needed[size]) for size in sizes}
+    started = time.perf_counter()
+    slugs = create_practices(sum(needed.values()))
+    agencies = create_agencies(AGENCIES)
+    sync.refresh_all()  # search rows of the new pages and units, so imports only add adoptions
+    say(
+        f"  {len(slugs)} synthetic practices and {len(agencies)} synthetic agencies "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
+
+    results, first = {}, 0
+    for size in sizes:
+        practices = slugs[first : first + needed[size]]
+        first += needed[size]
+        rows = make_rows(practices, agencies, SEED + size)[:size]
+        files = {
+            "new": folder / f"adoptions_{size}.csv",
+            "unchanged": folder / f"adoptions_{size}.csv",
+            "10 % changed": folder / f"adoptions_{size}_changed.csv",
+        }
+        write_csv(files["new"], rows)
+        write_csv(files["10 % changed"], changed_copy(rows))
+        megabytes = files["new"].stat().st_size / 2**20
+        say(
+            f"\n{size:,} rows ({len(practices)} practices × {AGENCIES} agencies, {megabytes:.1f} MB)"
+        )
+        expected = {
+            "new": (size, 0, 0),
+            "unchanged": (0, 0, size),
+            "10 % changed": (0, -(-size // 10), size - -(-size // 10)),
+        }
+        profiles = {}
+        for step, path in files.items():
+            if options.profile == size:  # before the timed pass commits this step's rows
+                say(f"  {step}: cProfile pass (forked, rolled back)…")
+                profiles[step] = profiled(path, 25)
+            say(f"  {step}: tracemalloc pass (forked, rolled back)…")
+            traced = traced_peak(path)
+            say(f"  {step}: timed pass…")
+            outcome, seconds, counter, rss, reset = timed(path)
+            got = (outcome.new, outcome.updated, outcome.unchanged)
+            if outcome.errors or got != expected[step]:
+                raise RuntimeError(
+                    f"{size} {step}: {outcome.summary()} {[str(e) for e in outcome.errors[:5]]}"
+                )
+            results[size, step] = {
+                "seconds": seconds,
+                "rate": size / seconds,
+                "queries": counter.total,
+                "kinds": counter.kinds,
+                "traced": traced,
+                "rss": rss,
+                "rss_reset": reset,
+                "outcome": outcome.summary(),
+            }
+            say(
+                f"    {seconds:.1f} s = {size / seconds:,.0f} rows/s, {counter.total} queries, "
+                f"tracemalloc peak {traced:.0f} MB, peak RSS {rss:.0f} MB — {outcome.summary()}"
+            )
+        for step, text in profiles.items():
+            say(f"\ncProfile, {size:,} rows, {step} (forked, rolled back):")
+            say(text)
+    assert Adoption.objects.count() >= sum(sizes)
+
+    say("\nResults")
+    say(
+        f"  {'rows':>6}  {'import':<13} {'seconds':>8} {'rows/s':>8} {'queries':>8} "
+        f"{'tracemalloc peak':>17} {'peak RSS':>9}"
+    )
+    for (size, step), r in results.items():
+        say(
+            f"  {size:>6,}  {step:<13} {r['seconds']:>8.1f} {r['rate']:>8,.0f} {r['queries']:>8} "
+            f"{r['traced']:>14.0f} MB {r['rss']:>6.0f} MB"
+        )
+    if not all(r["rss_reset"] for r in results.values()):
+        say("  (peak RSS could not be reset between imports: it is the process's peak so far)")
+
+    small, large = sizes[0], sizes[-1]
+    say(f"\nQueries by statement, {small:,} vs {large:,} rows (only those that differ):")
+    for step in ("new", "unchanged", "10 % changed"):
+        a, b = results[small, step]["kinds"], results[large, step]["kinds"]
+        grown = sorted(k for k in a.keys() | b.keys() if a[k] != b[k])
+        say(
+            f"  {step}: "
+            + ("none" if not grown else ", ".join(f"{k} {a[k]}→{b[k]}" for k in grown))
+        )
+
+    checks = [
+        (
+            f"new rows ≥ {TARGET_RATE:,}/s",
+            all(results[s, "new"]["rate"] >= TARGET_RATE for s in sizes),
+        ),
+        (
+            f"queries do not grow with the rows ({small:,} vs {large:,})",
+            all(
+                results[small, step]["queries"] == results[large, step]["queries"]
+                for step in ("new", "unchanged", "10 % changed")
+            ),
+        ),
+        (
+            f"peak memory < {TARGET_PEAK_MB} MB at {large:,} rows (tracemalloc and RSS)",
+            all(
+                max(results[large, step]["traced"], results[large, step]["rss"]) < TARGET_PEAK_MB
+                for step in ("new", "unchanged", "10 % changed")
+            ),
+        ),
+    ]
+    report("Targets", [(what, "met" if ok else "MISSED") for what, ok in checks])
+    say(f"\n({datetime.datetime.now():%Y-%m-%d %H:%M})")
+    return results
+
+
+if __name__ == "__main__":
+    main()
