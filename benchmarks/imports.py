@@ -355,6 +355,7 @@ def profiled(path, top):
 
 def timed(path):
     counter = QueryCounter()
+    connection.ensure_connection()  # opening the session is not part of the import
     reset = reset_peak_rss()
     started = time.perf_counter()
     with connection.execute_wrapper(counter):
@@ -416,6 +417,7 @@ def main():
     parser.add_argument(
         "--sizes", type=int, nargs="+", default=list(SIZES), help="rows per file (≤ 50,000)"
     )
+    parser.add_argument("--database", default=DATABASE, help=f"default {DATABASE}")
     parser.add_argument(
         "--no-jit",
         action="store_true",
@@ -441,9 +443,9 @@ def main():
     report("Machine", list(facts.items()))
 
     database = settings.DATABASES["default"]
-    database.setdefault("TEST", {})["NAME"] = DATABASE
+    database.setdefault("TEST", {})["NAME"] = options.database
     folder = pathlib.Path(tempfile.mkdtemp(prefix="dvctt-bench-imports-"))
-    say(f"\nCreating {DATABASE}: migrate and load_seed…")
+    say(f"\nCreating {options.database}: migrate and load_seed…")
     started = time.perf_counter()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
@@ -455,7 +457,7 @@ def main():
         connection.creation.destroy_test_db(old_name, verbosity=0)
         shutil.rmtree(folder, ignore_errors=True)
         overrides.disable()
-        say(f"Cleaned up: database {DATABASE} dropped, {folder} removed.")
+        say(f"Cleaned up: database {options.database} dropped, {folder} removed.")
     return results
 
 

@@ -1,40 +1,109 @@
-"""The admin import screen for adoptions, in three steps: upload, preview (a dry run), confirm.
+"""The admin import and export screens for adoptions, agencies and practices.
+
+An import takes three steps: upload, preview (a dry run), confirm. Each screen also offers
+the current data as CSV, XLSX or JSON, in the columns its import reads.
 
 The uploaded bytes wait between preview and confirm in a temporary file named by a random
 token; the session lists the tokens this user may confirm, so one user cannot confirm
 another's upload. The file is deleted after a successful confirm (and stale ones after a
 day). The import runs as the logged-in user: a reporter's rows become reports awaiting
-review, a national user's are published (see `practices.resources.import_adoptions`).
+review, a national user's are published (see `practices.resources`). Who may import what is
+`practices.resources.can_import`, the rule the import functions themselves apply.
 """
 
 import re
 import secrets
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponseForbidden
+from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
-from practices.resources import (
-    DEFAULT_MAX_BYTES,
-    FORMATS,
-    ImportFileError,
-    guess_format,
-    import_adoptions,
-)
+from wagtail.permissions import policy_registry
+
+from practices import resources
+from practices.models import Adoption
+from practices.resources import DEFAULT_MAX_BYTES, FORMATS, ImportFileError, guess_format
 
 SESSION_KEY = "adoption_import_tokens"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 MAX_PENDING = 5  # uploads awaiting confirmation per session
 STALE_AFTER = 24 * 3600
-PERMISSION = "practices.add_adoption"
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json; charset=utf-8",
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of data the screens move in and out."""
+
+    name: str  # adoptions, agencies, practices (as in `resources.can_import`)
+    title: str
+    upload_url: str
+    columns: str  # the columns, as the upload page explains them
+    after_import_url: str
+    file_stem: str
+
+    def may_import(self, user):
+        return resources.can_import(self.name, user)
+
+    def import_file(self, data, file_format, dry_run, user):
+        function = getattr(resources, f"import_{self.name}")
+        return function(data, file_format, dry_run=dry_run, user=user)
+
+    def export(self, user, file_format):
+        if self.name == "adoptions":
+            # A reporter downloads the records of their own agencies.
+            queryset = policy_registry.get_by_type(Adoption).instances_user_has_any_permission_for(
+                user, ["change", "view"]
+            )
+            return resources.export_adoptions(queryset, file_format)
+        return getattr(resources, f"export_{self.name}")(file_format=file_format)
+
+
+KINDS = {
+    kind.name: kind
+    for kind in (
+        Kind(
+            "adoptions",
+            "Nhập dữ liệu áp dụng",
+            "practices_import:upload",
+            "sáng kiến, cơ quan, trạng thái, ngày quyết định, văn bản, minh chứng, "
+            "mức minh chứng, ghi chú",
+            "wagtailsnippets_practices_adoption:list",
+            "ket-qua-ap-dung",
+        ),
+        Kind(
+            "agencies",
+            "Nhập dữ liệu cơ quan, đơn vị",
+            "practices_import:upload_agencies",
+            "mã, đường dẫn, tên, tên ngắn, tên tiếng Anh, loại, cơ quan cấp trên, vùng, "
+            "hiệu lực từ ngày, hiệu lực đến ngày, đơn vị kế thừa, ghi chú, nguồn",
+            "wagtailsnippets_practices_agency:list",
+            "co-quan-don-vi",
+        ),
+        Kind(
+            "practices",
+            "Nhập danh mục sáng kiến",
+            "practices_import:upload_practices",
+            "đường dẫn, tên sáng kiến, nhóm, tóm tắt, căn cứ pháp lý, cơ quan khởi xướng, "
+            "cơ quan công bố, chỉ số, nội dung (Markdown)",
+            "wagtailadmin_home",
+            "sang-kien",
+        ),
+    )
+}
 
 
 def _max_bytes():
@@ -90,19 +159,19 @@ class UploadForm(forms.Form):
         return data
 
 
-def _forbidden(request):
-    """A 403 for users without `practices.add_adoption` (returned, not raised: Wagtail's
-    admin turns a raised PermissionDenied into a redirect to the dashboard)."""
-    if request.user.has_perm(PERMISSION):
+def _forbidden(request, kind):
+    """A 403 for users who may not import this kind (returned, not raised: Wagtail's admin
+    turns a raised PermissionDenied into a redirect to the dashboard)."""
+    if kind.may_import(request.user):
         return None
-    return HttpResponseForbidden("Bạn không có quyền nhập dữ liệu áp dụng.")
+    return HttpResponseForbidden("Bạn không có quyền nhập, xuất dữ liệu này.")
 
 
 def _pending(request):
     return dict(request.session.get(SESSION_KEY, {}))
 
 
-def _store(request, data, name, file_format):
+def _store(request, data, name, file_format, kind):
     directory = _upload_dir()
     _clean_stale(directory)
     pending = _pending(request)
@@ -112,20 +181,21 @@ def _store(request, data, name, file_format):
         del pending[oldest]
     token = secrets.token_urlsafe(24)
     (directory / f"{token}.upload").write_bytes(data)
-    pending[token] = {"name": name, "format": file_format}
+    pending[token] = {"name": name, "format": file_format, "kind": kind.name}
     request.session[SESSION_KEY] = pending
     return token
 
 
 def _load(request, token):
-    """(bytes, name, format) of this session's upload `token`, or None."""
+    """(bytes, name, format, kind) of this session's upload `token`, or None."""
     pending = _pending(request)
     if not token or not TOKEN_RE.match(token) or token not in pending:
         return None
     path = _upload_dir() / f"{token}.upload"
     if not path.exists():
         return None
-    return path.read_bytes(), pending[token]["name"], pending[token]["format"]
+    entry = pending[token]
+    return path.read_bytes(), entry["name"], entry["format"], KINDS[entry.get("kind", "adoptions")]
 
 
 def _forget(request, token):
@@ -141,71 +211,95 @@ def _is_reporter(request):
     return agency_scope(request.user) is not None
 
 
+def _preview(request, kind, report, token, file_name):
+    return TemplateResponse(
+        request,
+        "practices/admin/import_preview.html",
+        {
+            "kind": kind,
+            "report": report,
+            "token": token,
+            "file_name": file_name,
+            "reporter": kind.name == "adoptions" and _is_reporter(request),
+        },
+    )
+
+
 @require_http_methods(["GET", "POST"])
-def upload(request):
+def upload(request, kind):
     """Step 1 (GET: the form) and step 2 (POST: the dry run and its preview)."""
-    if forbidden := _forbidden(request):
+    kind = KINDS[kind]
+    if forbidden := _forbidden(request, kind):
         return forbidden
     form = UploadForm(request.POST or None, request.FILES or None)
-    context = {
-        "form": form,
-        "max_mb": _max_bytes() / 1024 / 1024,
-        "reporter": _is_reporter(request),
-    }
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
         data = upload_file.read(_max_bytes() + 1)
         file_format = form.cleaned_data["file_format"]
         try:
-            report = import_adoptions(data, file_format, dry_run=True, user=request.user)
+            report = kind.import_file(data, file_format, dry_run=True, user=request.user)
         except ImportFileError as error:
             form.add_error("file", str(error))
         else:
-            token = _store(request, data, upload_file.name, file_format) if report.ok else ""
-            return TemplateResponse(
-                request,
-                "practices/admin/import_preview.html",
-                {
-                    "report": report,
-                    "token": token,
-                    "file_name": upload_file.name,
-                    "reporter": context["reporter"],
-                },
-            )
-    return TemplateResponse(request, "practices/admin/import_upload.html", context)
+            token = _store(request, data, upload_file.name, file_format, kind) if report.ok else ""
+            return _preview(request, kind, report, token, upload_file.name)
+    return TemplateResponse(
+        request,
+        "practices/admin/import_upload.html",
+        {
+            "kind": kind,
+            "form": form,
+            "max_mb": _max_bytes() / 1024 / 1024,
+            "reporter": kind.name == "adoptions" and _is_reporter(request),
+            "formats": FORMATS,
+        },
+    )
 
 
 @require_http_methods(["POST"])
 def confirm(request):
     """Step 3: the import for real, from the file kept since the preview."""
-    if forbidden := _forbidden(request):
-        return forbidden
     token = request.POST.get("token", "")
     stored = _load(request, token)
+    kind = stored[3] if stored else KINDS["adoptions"]
+    if forbidden := _forbidden(request, kind):
+        return forbidden
     if stored is None:
         messages.error(request, "Tệp đã hết hạn hoặc không tồn tại; hãy tải lên lại.")
-        return redirect("practices_import:upload")
-    data, name, file_format = stored
+        return redirect(kind.upload_url)
+    data, name, file_format, kind = stored
     try:
-        report = import_adoptions(data, file_format, dry_run=False, user=request.user)
+        report = kind.import_file(data, file_format, dry_run=False, user=request.user)
     except ImportFileError as error:
         _forget(request, token)
         messages.error(request, f"Không nhập được tệp: {error}")
-        return redirect("practices_import:upload")
+        return redirect(kind.upload_url)
     if not report.ok:
         # The data changed since the preview: show why, keep nothing.
         _forget(request, token)
-        return TemplateResponse(
-            request,
-            "practices/admin/import_preview.html",
-            {"report": report, "token": "", "file_name": name, "reporter": _is_reporter(request)},
-        )
+        return _preview(request, kind, report, "", name)
     _forget(request, token)
     messages.success(request, f"Đã nhập tệp “{name}”. {report.summary()}")
-    return redirect(reverse("wagtailsnippets_practices_adoption:list"))
+    return redirect(reverse(kind.after_import_url))
+
+
+@require_http_methods(["GET"])
+def export(request, kind, file_format):
+    """The current data as a file in the columns its import reads."""
+    if kind not in KINDS or file_format not in EXPORT_TYPES:
+        raise Http404
+    kind = KINDS[kind]
+    if forbidden := _forbidden(request, kind):
+        return forbidden
+    response = HttpResponse(kind.export(request.user, file_format), EXPORT_TYPES[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{kind.file_stem}.{file_format}"'
+    return response
 
 
 urlpatterns = [
-    path("", upload, name="upload"),
+    path("ap-dung/", upload, {"kind": "adoptions"}, name="upload"),
+    path("co-quan/", upload, {"kind": "agencies"}, name="upload_agencies"),
+    path("sang-kien/", upload, {"kind": "practices"}, name="upload_practices"),
     path("xac-nhan/", confirm, name="confirm"),
+    path("xuat/<str:kind>/<str:file_format>/", export, name="export"),
 ]

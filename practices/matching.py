@@ -6,9 +6,10 @@ or a name is then resolved against the units that existed on the row's decision 
 codes and names are reused (24 was Bắc Giang until 30/6/2025 and is Bắc Ninh since).
 """
 
+import functools
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
@@ -31,6 +32,7 @@ ABBREVIATIONS = {
 }
 
 
+@functools.lru_cache(maxsize=65536)
 def name_key(text):
     """Folded, punctuation-free form of a name; both tone placements give the same key."""
     folded = fold(normalise(text))
@@ -74,6 +76,8 @@ class AgencyIndex:
     by_code: dict
     by_name: dict
     by_pk: dict
+    # cell text → units with that code or name, whatever the date: files repeat their cells
+    found: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, queryset=None):
@@ -87,6 +91,22 @@ class AgencyIndex:
                     for variant in _variants(name_key(name)):
                         by_name[variant].add(unit.pk)
         return cls(dict(by_code), dict(by_name), by_pk)
+
+    def add(self, unit):
+        """Index `unit` as saved now: a unit created or changed after the index was built
+        (an import's earlier rows)."""
+        if unit.pk in self.by_pk:
+            for code, units in self.by_code.items():
+                self.by_code[code] = [u for u in units if u.pk != unit.pk]
+            for pks in self.by_name.values():
+                pks.discard(unit.pk)
+        self.found.clear()
+        self.by_pk[unit.pk] = unit
+        self.by_code.setdefault(unit.code.lower(), []).append(unit)
+        for name in (unit.name, unit.short_name):
+            if name:
+                for variant in _variants(name_key(name)):
+                    self.by_name.setdefault(variant, set()).add(unit.pk)
 
     def _by_code(self, text):
         code = text.strip().lower()
@@ -111,10 +131,10 @@ class AgencyIndex:
         if not text:
             raise AgencyNotFound("Chưa ghi cơ quan, đơn vị.")
         on = on or timezone.localdate()
-        for finder in (self._by_code, self._by_name):
-            candidates = finder(text)
-            if not candidates:
-                continue
+        if text not in self.found:
+            self.found[text] = self._by_code(text) or self._by_name(text)
+        candidates = self.found[text]
+        if candidates:
             valid = [unit for unit in candidates if unit.is_valid_on(on)]
             if len(valid) == 1:
                 return valid[0]

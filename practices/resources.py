@@ -1,20 +1,26 @@
-"""Import and export of adoptions (django-import-export), all or nothing, in Vietnamese.
+"""Import and export of agencies, practices and adoptions (django-import-export), all or
+nothing, in Vietnamese.
 
 The columns of an export are the columns of an import. A file is read into a dataset
 (`read_dataset`), its headers mapped to field names whatever the language or the
-diacritics, and imported by `import_adoptions` inside one transaction: any bad row and
-nothing is written, and every bad row is reported with its row number as the spreadsheet
-shows it (the header is row 1), its column, its value and the reason.
+diacritics, and imported inside one transaction (`_run_import`): any bad row and nothing is
+written, and every bad row is reported with its row number as the spreadsheet shows it (the
+header is row 1), its column, its value and the reason.
 
-Queries do not grow with the rows: practices, agencies and existing adoptions are loaded
-once before the first row; new rows are written with one `bulk_create`, changed rows with
-one `bulk_update`, and their revisions and history entries in bulk too.
+Adoptions are the large files (every agency × every practice), so their queries do not grow
+with the rows: practices, agencies and existing adoptions are loaded once before the first
+row; new rows are written with one `bulk_create`, changed rows with one `bulk_update`, and
+their revisions and history entries in bulk too.
 
-An import by a reporter (a user whose `agency_scope` is a set) is a batch of reports: a row
-for an agency outside the scope is a row error; new adoptions are created not live and
-existing ones are left as approved, the row's values going into a new revision; each then
-enters the review workflow. That takes a constant number of queries per row (a revision,
+An adoption import by a reporter (a user whose `agency_scope` is a set) is a batch of
+reports: a row for an agency outside the scope is a row error; new adoptions are created not
+live and existing ones are left as approved, the row's values going into a new revision; each
+then enters the review workflow. That takes a constant number of queries per row (a revision,
 a history entry, a workflow state and its first task), not a constant number per file.
+
+Agencies and practices are reference data, tens to a few thousand rows, kept by national
+editors: they are saved row by row through the models' own validation and history (a log
+entry per agency, a published revision per practice page).
 """
 
 import csv
@@ -29,26 +35,43 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from modelcluster.models import get_serializable_data_for_fields
+from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry, Revision
 
 import tablib
+from anyascii import anyascii
 from import_export import fields, resources, widgets
 from import_export.results import RowResult
 
 from practices.matching import AgencyIndex, AgencyNotFound, name_key
-from practices.models import Adoption, AdoptionStatus, EvidenceLevel, PracticePage
+from practices.models import (
+    Adoption,
+    AdoptionStatus,
+    Agency,
+    AgencyKind,
+    EvidenceLevel,
+    Indicator,
+    PracticeCategory,
+    PracticeIndexPage,
+    PracticePage,
+    Succession,
+)
+from practices.reference import historic_slug
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 FORMATS = ("csv", "xlsx", "json")
 
-# field name → (export header, other accepted headers). Headers are compared by name_key:
-# folded, case-insensitive, punctuation ignored ("Ngày quyết định" = "ngay quyet dinh").
+# Columns of each file: field name → (main Vietnamese header, other accepted headers). The
+# field name is itself accepted and is what an export writes. Headers are compared by
+# name_key: folded, case-insensitive, punctuation ignored ("Ngày quyết định" = "ngay quyet
+# dinh").
 COLUMNS = {
     "practice": ("Sáng kiến", "Giải pháp", "practice slug"),
     "agency": ("Cơ quan", "Đơn vị", "Cơ quan, đơn vị"),
@@ -60,9 +83,37 @@ COLUMNS = {
     "notes": ("Ghi chú",),
 }
 REQUIRED_COLUMNS = ("practice", "agency", "status")
-HEADER_KEYS = {
-    name_key(alias): name for name, aliases in COLUMNS.items() for alias in (name, *aliases)
+
+AGENCY_COLUMNS = {
+    "code": ("Mã", "Mã cơ quan", "Mã đơn vị"),
+    "slug": ("Đường dẫn",),
+    "name": ("Tên", "Tên cơ quan", "Tên đơn vị"),
+    "short_name": ("Tên ngắn", "Tên viết tắt"),
+    "name_en": ("Tên tiếng Anh", "name en"),
+    "kind": ("Loại", "Loại cơ quan"),
+    "parent": ("Cơ quan cấp trên", "Cấp trên"),
+    "region": ("Vùng kinh tế - xã hội", "Vùng", "Vùng 6"),
+    "region_8": ("Vùng địa lý", "Vùng 8", "region 8"),
+    "valid_from": ("Hiệu lực từ ngày", "Từ ngày", "valid from"),
+    "valid_to": ("Hiệu lực đến ngày", "Đến ngày", "valid to"),
+    "successors": ("Đơn vị kế thừa", "Kế thừa"),
+    "notes": ("Ghi chú",),
+    "sources": ("Nguồn",),
 }
+AGENCY_REQUIRED_COLUMNS = ("code", "name", "kind")
+
+PRACTICE_COLUMNS = {
+    "slug": ("Đường dẫn",),
+    "title": ("Tên sáng kiến", "Tên giải pháp", "Tên"),
+    "category": ("Nhóm", "Nhóm giải pháp"),
+    "summary": ("Tóm tắt",),
+    "legal_basis": ("Căn cứ pháp lý", "legal basis"),
+    "originating_agency": ("Cơ quan khởi xướng", "originating agency"),
+    "published_by": ("Cơ quan công bố", "published by"),
+    "indicators": ("Chỉ số", "Chỉ số hướng tới"),
+    "body": ("Nội dung", "Nội dung (Markdown)"),
+}
+PRACTICE_REQUIRED_COLUMNS = ("title", "category", "summary")
 
 STATUS_WORDS = {
     "ke hoach": AdoptionStatus.PLANNED,
@@ -79,6 +130,18 @@ EVIDENCE_WORDS = {
     "co van ban tai lieu": EvidenceLevel.DOCUMENTED,
     "da tham dinh": EvidenceLevel.VERIFIED,
 }
+AGENCY_KIND_WORDS = {
+    "bo": AgencyKind.MINISTRY,
+    "co quan ngang bo": AgencyKind.MINISTERIAL,
+    "tinh": AgencyKind.PROVINCE,
+    "thanh pho": AgencyKind.CITY,
+    "tp": AgencyKind.CITY,
+    "so": AgencyKind.DEPARTMENT,
+    "cuc": AgencyKind.DEPARTMENT,
+    "don vi truc thuoc": AgencyKind.DEPARTMENT,
+}
+# Cells holding several values ("published by", "successors", "indicators").
+LIST_SEPARATOR = re.compile(r"\s*[;\n]\s*")
 # Cells a spreadsheet would run as a formula; exported with a leading apostrophe.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -115,8 +178,7 @@ ROW_STATUS_LABELS = {
 class RowStatus:
     row: int
     status: str  # new, update, skip, error, invalid
-    practice: str
-    agency: str
+    cells: tuple  # the values that name the row, under ImportReport.row_headers
 
     @property
     def label(self):
@@ -138,6 +200,7 @@ class ImportReport:
     ignored_columns: list = field(default_factory=list)
     rows: list = field(default_factory=list)  # RowStatus per data row, in file order
     as_reports: bool = False  # rows entered as reports awaiting review, not published
+    row_headers: tuple = ()  # headers of RowStatus.cells
 
     @property
     def ok(self):
@@ -245,10 +308,17 @@ def guess_format(path):
     return {"tsv": "csv", "txt": "csv"}.get(suffix, suffix)
 
 
-def read_dataset(source, file_format=None):
+def header_keys(columns):
+    return {
+        name_key(alias): name for name, aliases in columns.items() for alias in (name, *aliases)
+    }
+
+
+def read_dataset(source, file_format=None, columns=COLUMNS, required=REQUIRED_COLUMNS):
     """(dataset with field-name headers, spreadsheet row numbers, {field: header}, ignored).
 
-    `source` is a path or bytes. Raises ImportFileError for a file that cannot be imported.
+    `source` is a path or bytes; `columns` and `required` are a resource's (the adoptions'
+    by default). Raises ImportFileError for a file that cannot be imported.
     """
     limit = getattr(settings, "IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
     if isinstance(source, (bytes, bytearray)):
@@ -273,9 +343,10 @@ def read_dataset(source, file_format=None):
     if not headers:
         raise ImportFileError("Tệp không có dòng tiêu đề.")
 
+    keys = header_keys(columns)
     names, shown, ignored = [], {}, []
     for header in headers:
-        name = HEADER_KEYS.get(name_key(str(header or "")))
+        name = keys.get(name_key(str(header or "")))
         if name and name not in shown:
             shown[name] = str(header).strip()
             names.append(name)
@@ -283,7 +354,7 @@ def read_dataset(source, file_format=None):
             if str(header or "").strip():
                 ignored.append(str(header).strip())
             names.append(f"__ignored_{len(names)}")
-    missing = [COLUMNS[name][0] for name in REQUIRED_COLUMNS if name not in shown]
+    missing = [columns[name][0] for name in required if name not in shown]
     if missing:
         raise ImportFileError(f"Thiếu cột bắt buộc: {', '.join(missing)}.")
     width = len(names)
@@ -311,7 +382,11 @@ def _required(value):
 
 
 class DateWidget(widgets.Widget):
-    """dd/mm/yyyy (also d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy) or ISO yyyy-mm-dd."""
+    """dd/mm/yyyy (also d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy) or ISO yyyy-mm-dd.
+
+    `future_days` bounds how far ahead a date may be (a decision date cannot be years away;
+    a unit's period may start on a future date, so agencies pass None).
+    """
 
     _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
     _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -336,9 +411,17 @@ class DateWidget(widgets.Widget):
         except ValueError as error:
             raise ValueError("Ngày không tồn tại.") from error
 
+    def __init__(self, future_days=366, **kwargs):
+        super().__init__(**kwargs)
+        self.future_days = future_days
+
     def clean(self, value, row=None, **kwargs):
         date = self.parse(value)
-        if date and date > timezone.localdate() + datetime.timedelta(days=366):
+        if (
+            date
+            and self.future_days is not None
+            and date > timezone.localdate() + datetime.timedelta(days=self.future_days)
+        ):
             raise ValueError("Ngày quyết định quá xa trong tương lai.")
         return date
 
@@ -377,13 +460,16 @@ class ChoiceWordWidget(widgets.Widget):
 
 
 class TextWidget(widgets.Widget):
-    def __init__(self, max_length=None, url=False, **kwargs):
+    def __init__(self, max_length=None, url=False, required=False, **kwargs):
         super().__init__(**kwargs)
         self.max_length = max_length
         self.url = url
+        self.required = required
 
     def clean(self, value, row=None, **kwargs):
         text = "" if value is None else str(value).strip()
+        if self.required:
+            _required(text)
         if self.max_length and len(text) > self.max_length:
             raise ValueError(f"Dài quá {self.max_length} ký tự.")
         if self.url and text:
@@ -397,6 +483,14 @@ class TextWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return value or ""
+
+
+class AgencyCodeWidget(TextWidget):
+    """Province codes are two digits: a spreadsheet that read "06" as a number wrote 6."""
+
+    def clean(self, value, row=None, **kwargs):
+        code = super().clean(value, row, **kwargs)
+        return code.zfill(2) if code.isdigit() and len(code) < 2 else code
 
 
 class PracticeWidget(widgets.Widget):
@@ -439,11 +533,138 @@ class AgencyWidget(widgets.Widget):
         return value.code if value else ""
 
 
-# --- Resource ----------------------------------------------------------------------------
+def split_list(value):
+    """The values of a cell that holds several ("a; b" or one per line)."""
+    return [part for part in LIST_SEPARATOR.split(str(value or "").strip()) if part]
 
 
-class AdoptionResource(resources.ModelResource):
+class AgencyRefWidget(widgets.Widget):
+    """A unit by its slug (what an export writes), or by code or name as it existed on the
+    row's date (`on(row)`; today when None). `many`: several, separated by `;`."""
+
+    def __init__(self, resource, on=None, many=False, **kwargs):
+        super().__init__(**kwargs)
+        self.resource, self.on, self.many = resource, on, many
+
+    def _one(self, text, row):
+        found = self.resource.by_slug.get(text.lower())
+        if found is not None:
+            return found
+        try:
+            return self.resource.agencies.match(text, self.on(row) if self.on else None)
+        except AgencyNotFound as error:
+            raise ValueError(str(error)) from error
+
+    def clean(self, value, row=None, **kwargs):
+        if self.many:
+            return [self._one(text, row) for text in split_list(value)]
+        text = str(value or "").strip()
+        return self._one(text, row) if text else None
+
+    def render(self, value, obj=None, **kwargs):
+        if self.many:
+            return "; ".join(sorted(unit.slug for unit in value.all())) if value is not None else ""
+        return value.slug if value else ""
+
+
+class CodeOrNameWidget(widgets.Widget):
+    """A category or indicators by code or name; `lookup` maps both (name by name_key)."""
+
+    def __init__(self, resource, attribute, what, many=False, **kwargs):
+        super().__init__(**kwargs)
+        self.resource, self.attribute, self.what, self.many = resource, attribute, what, many
+
+    def _one(self, text):
+        lookup = getattr(self.resource, self.attribute)
+        found = lookup.get(text.lower()) or lookup.get(name_key(text))
+        if found is None:
+            codes = ", ".join(sorted({item.code for item in lookup.values()}))
+            raise ValueError(f"Không có {self.what} “{text}”; dùng mã hoặc tên: {codes}.")
+        return found
+
+    def clean(self, value, row=None, **kwargs):
+        if self.many:
+            return [self._one(text) for text in split_list(value)]
+        return self._one(str(_required(value)).strip())
+
+    def render(self, value, obj=None, **kwargs):
+        if self.many:
+            return "; ".join(sorted(item.code for item in value.all())) if value is not None else ""
+        return value.code if value else ""
+
+
+# --- Resources ---------------------------------------------------------------------------
+
+
+class SpreadsheetResource(resources.ModelResource):
+    """What the three resources share: their columns, their user, progress, and the checks
+    that need the whole file (duplicates, and `finish` once every row is saved)."""
+
+    columns = {}
+    required_columns = ()
+    label_columns = ()  # the columns that name a row in the preview
+
+    def __init__(self, user=None, progress=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        self.progress = progress  # progress(rows_done, total)
+        self.row_numbers, self.total = [], 0
+        self.seen = {}  # natural key → row number (of the dataset) that used it first
+        self.promoted = set()  # unchanged rows that `finish` changed after all
+
+    def spreadsheet_row(self, number):
+        return self.row_numbers[number - 1] if number else 0
+
+    def check_duplicate(self, key, column, errors, number):
+        if key in self.seen:
+            errors.setdefault(column, []).append(
+                ValidationError(f"Trùng với dòng {self.spreadsheet_row(self.seen[key])}.")
+            )
+        else:
+            self.seen[key] = number
+
+    def after_import_row(self, row, row_result, **kwargs):
+        if self.progress:
+            self.progress(kwargs.get("row_number", 0), self.total)
+
+    # django-import-export's own change detection (skip_diff off) deep-copies every instance
+    # and renders it twice; the resources compare a snapshot of their own instead.
+    def compared(self, instance):
+        """What must differ for a row to count as changed: every column as exported."""
+        return [self.export_field(field, instance) for field in self.get_import_fields()]
+
+    def import_instance(self, instance, row, **kwargs):
+        before = self.compared(instance) if instance.pk else None
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        self.check_row(instance, row, errors, kwargs.get("row_number"))
+        instance._import_unchanged = before is not None and before == self.compared(instance)
+        if errors:
+            raise ValidationError(errors)
+
+    def check_row(self, instance, row, errors, number):
+        """Checks beyond the columns' own, adding to `errors` ({field: [ValidationError]})."""
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        return not import_validation_errors and getattr(instance, "_import_unchanged", False)
+
+    def finish(self, shown):
+        """Checks and writes that need every row saved first; returns RowErrors."""
+        return []
+
+    def record(self):
+        """Bookkeeping after an import without errors, before the commit."""
+
+
+class AdoptionResource(SpreadsheetResource):
     """Adoptions keyed by (practice, agency); see the module docstring."""
+
+    columns = COLUMNS
+    required_columns = REQUIRED_COLUMNS
+    label_columns = ("practice", "agency")
 
     practice = fields.Field(attribute="practice", column_name="practice")
     agency = fields.Field(attribute="agency", column_name="agency")
@@ -478,21 +699,19 @@ class AdoptionResource(resources.ModelResource):
         use_bulk = True
         batch_size = None
         skip_unchanged = True
+        skip_diff = True
         report_skipped = True
-        skip_html_diff = True
         clean_model_instances = False
 
     def __init__(self, user=None, progress=None, scope=None, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
-        self.progress = progress
+        super().__init__(user=user, progress=progress, **kwargs)
         # None: rows are published as imported; a set of agency ids: rows are the user's
         # reports and must be for these agencies.
         self.scope = scope
         self.practices, self.agencies, self.existing = {}, None, {}
         self.fields["practice"].widget = PracticeWidget(self)
         self.fields["agency"].widget = AgencyWidget(self)
-        self.created, self.changed, self.seen = [], [], {}
+        self.created, self.changed = [], []
 
     # Everything a row needs is loaded here, once.
     def before_import(self, dataset, **kwargs):
@@ -521,16 +740,15 @@ class AdoptionResource(resources.ModelResource):
         return practice.pk, agency.pk
 
     def get_instance(self, instance_loader, row):
-        key = self._key(row)
+        # Kept for check_row: get_instance is called once per row, just before it.
+        self.row_key = key = self._key(row)
         return self.existing.get(key) if key else None
 
-    def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        key = self._key(row)
+    def compared(self, instance):
+        return [getattr(instance, name) for name in COLUMNS if name not in ("practice", "agency")]
+
+    def check_row(self, instance, row, errors, number):
+        key = self.row_key
         if key and self.scope is not None and key[1] not in self.scope:
             agency = self.agencies.by_pk[key[1]]
             errors.setdefault("agency", []).append(
@@ -540,17 +758,7 @@ class AdoptionResource(resources.ModelResource):
                 )
             )
         if key:
-            number = kwargs.get("row_number")
-            if key in self.seen:
-                errors.setdefault("agency", []).append(
-                    ValidationError(
-                        f"Trùng sáng kiến và cơ quan với dòng {self.row_numbers[self.seen[key] - 1]}."
-                    )
-                )
-            else:
-                self.seen[key] = number
-        if errors:
-            raise ValidationError(errors)
+            self.check_duplicate(key, "agency", errors, number)
 
     def save_instance(self, instance, is_create, row, **kwargs):
         if self.scope is not None:
@@ -566,9 +774,11 @@ class AdoptionResource(resources.ModelResource):
     def after_save_instance(self, instance, row, **kwargs):
         (self.created if instance.pk is None else self.changed).append(instance)
 
-    def after_import_row(self, row, row_result, **kwargs):
-        if self.progress:
-            self.progress(kwargs.get("row_number", 0))
+    def record(self):
+        if self.scope is None:
+            self.record_revisions()
+        else:
+            self.record_reports()
 
     def record_revisions(self):
         """What `save_revision(user=…, log_action=True)` does for each saved adoption, in bulk:
@@ -639,11 +849,267 @@ class AdoptionResource(resources.ModelResource):
                     workflow.start(adoption, self.user)
 
 
+class AgencyResource(SpreadsheetResource):
+    """Agencies keyed by slug; see the module docstring.
+
+    A blank slug is made from the name as the reference data makes it ("-den-YYYY" for a
+    unit that has ended). `parent` and `successors` take a slug, or a code or name as the
+    unit existed on the row's date; a parent must be in the database or on an earlier row,
+    successors may be anywhere in the file (they are linked once every row is saved).
+    Successions are only added by an import: one is removed in the admin.
+    """
+
+    columns = AGENCY_COLUMNS
+    required_columns = AGENCY_REQUIRED_COLUMNS
+    label_columns = ("code", "name")
+
+    code = fields.Field("code", "code", widget=AgencyCodeWidget(max_length=64, required=True))
+    slug = fields.Field("slug", "slug", widget=TextWidget(max_length=120))
+    name = fields.Field("name", "name", widget=TextWidget(max_length=255, required=True))
+    short_name = fields.Field("short_name", "short_name", widget=TextWidget(max_length=120))
+    name_en = fields.Field("name_en", "name_en", widget=TextWidget(max_length=255))
+    kind = fields.Field("kind", "kind", widget=ChoiceWordWidget(AgencyKind, AGENCY_KIND_WORDS))
+    parent = fields.Field("parent", "parent")
+    region = fields.Field("region", "region", widget=TextWidget(max_length=80))
+    region_8 = fields.Field("region_8", "region_8", widget=TextWidget(max_length=80))
+    valid_from = fields.Field("valid_from", "valid_from", widget=DateWidget(future_days=None))
+    valid_to = fields.Field("valid_to", "valid_to", widget=DateWidget(future_days=None))
+    successors = fields.Field(column_name="successors")
+    notes = fields.Field("notes", "notes", widget=TextWidget())
+    sources = fields.Field("sources", "sources", widget=TextWidget())
+
+    class Meta:
+        model = Agency
+        fields = tuple(AGENCY_COLUMNS)
+        import_order = export_order = tuple(AGENCY_COLUMNS)
+        import_id_fields = ("slug",)
+        skip_unchanged = True
+        skip_diff = True
+        report_skipped = True
+        clean_model_instances = True
+
+    def __init__(self, user=None, progress=None, **kwargs):
+        super().__init__(user=user, progress=progress, **kwargs)
+        self.fields["parent"].widget = AgencyRefWidget(self, on=self.unit_date)
+        self.agencies, self.by_slug, self.successor_cells = None, {}, []
+
+    def before_import(self, dataset, **kwargs):
+        self.agencies = AgencyIndex.load()
+        self.by_slug = {unit.slug: unit for unit in self.agencies.by_pk.values()}
+
+    @staticmethod
+    def unit_date(row):
+        """The day a row's references are read on: its last day, or today for a unit that
+        still exists (its first day if that is still to come)."""
+        try:
+            valid_from = DateWidget.parse(row.get("valid_from"))
+            valid_to = DateWidget.parse(row.get("valid_to"))
+        except ValueError:
+            return None  # the date column reports its own error
+        today = timezone.localdate()
+        if valid_to:
+            return valid_to
+        return max(valid_from, today) if valid_from else today
+
+    @staticmethod
+    def row_slug(row):
+        slug = str(row.get("slug") or "").strip().lower()
+        if slug or not str(row.get("name") or "").strip():
+            return slug
+        slug = slugify(anyascii(str(row["name"])))[:100]
+        try:
+            valid_to = DateWidget.parse(row.get("valid_to"))
+        except ValueError:
+            valid_to = None
+        return historic_slug(slug, valid_to) if valid_to else slug
+
+    def get_instance(self, instance_loader, row):
+        return self.by_slug.get(self.row_slug(row))
+
+    def check_row(self, instance, row, errors, number):
+        instance.slug = instance.slug or self.row_slug(row)
+        if instance.slug:
+            self.check_duplicate(instance.slug, "slug", errors, number)
+        if instance.parent is not None and instance.parent.slug == instance.slug:
+            errors.setdefault("parent", []).append(
+                ValidationError("Một đơn vị không thể là cấp trên của chính nó.")
+            )
+        if (
+            instance.kind == AgencyKind.DEPARTMENT
+            and instance.parent is None
+            and "parent" not in errors
+        ):
+            errors.setdefault("parent", []).append(
+                ValidationError("Sở, cục và đơn vị trực thuộc cần có cơ quan cấp trên.")
+            )
+        if str(row.get("successors") or "").strip():
+            self.successor_cells.append((number, instance, row["successors"]))
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        try:
+            # name_folded and sort_name are computed by save().
+            instance.full_clean(
+                exclude=[*errors, "name_folded", "sort_name"], validate_unique=validate_unique
+            )
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        super().save_instance(instance, is_create, row, **kwargs)
+        log(instance, "wagtail.create" if is_create else "wagtail.edit", user=self.user)
+        self.by_slug[instance.slug] = instance
+        self.agencies.add(instance)
+
+    def dehydrate_successors(self, agency):
+        if agency.pk is None:
+            return ""
+        return "; ".join(sorted(unit.slug for unit in agency.successors.all()))
+
+    def finish(self, shown):
+        errors = []
+        header = shown.get("successors", "successors")
+        for number, agency, cell in self.successor_cells:
+            row = self.spreadsheet_row(number)
+            if agency.pk is None:
+                continue  # the row has its own errors
+            if not agency.valid_to:
+                errors.append(
+                    RowError(
+                        row,
+                        header,
+                        cell,
+                        "Chỉ đơn vị đã kết thúc (có ngày hiệu lực đến) mới có đơn vị kế thừa.",
+                    )
+                )
+                continue
+            on = agency.valid_to + datetime.timedelta(days=1)
+            for text in split_list(cell):
+                successor = self.by_slug.get(text.lower())
+                if successor is None:
+                    try:
+                        successor = self.agencies.match(text, on)
+                    except AgencyNotFound as error:
+                        errors.append(RowError(row, header, text, str(error)))
+                        continue
+                if successor.pk == agency.pk:
+                    errors.append(
+                        RowError(row, header, text, "Một đơn vị không thể kế thừa chính nó.")
+                    )
+                    continue
+                _, created = Succession.objects.get_or_create(
+                    predecessor=agency, successor=successor, defaults={"effective_on": on}
+                )
+                if created:
+                    self.promoted.add(number)
+        return errors
+
+
+class PracticeResource(SpreadsheetResource):
+    """Practice pages keyed by slug, published as imported; see the module docstring.
+
+    The page body is a StreamField: its `body` column is Markdown. An export writes it when
+    the body is made of Markdown blocks only (as the catalogue's pages are) and leaves it
+    empty otherwise; an import replaces the body with the cell's Markdown when the cell is
+    not empty and differs, and never touches it when the cell is empty.
+    """
+
+    columns = PRACTICE_COLUMNS
+    required_columns = PRACTICE_REQUIRED_COLUMNS
+    label_columns = ("slug", "title")
+
+    slug = fields.Field("slug", "slug", widget=TextWidget(max_length=255))
+    title = fields.Field("title", "title", widget=TextWidget(max_length=255, required=True))
+    category = fields.Field("category", "category")
+    summary = fields.Field("summary", "summary", widget=TextWidget(required=True))
+    legal_basis = fields.Field("legal_basis", "legal_basis", widget=TextWidget())
+    originating_agency = fields.Field("originating_agency", "originating_agency")
+    published_by = fields.Field("published_by", "published_by")
+    indicators = fields.Field("indicators", "indicators")
+    body = fields.Field(column_name="body")
+
+    class Meta:
+        model = PracticePage
+        fields = tuple(PRACTICE_COLUMNS)
+        import_order = export_order = tuple(PRACTICE_COLUMNS)
+        import_id_fields = ("slug",)
+        skip_unchanged = True
+        skip_diff = True
+        report_skipped = True
+        clean_model_instances = False
+
+    def __init__(self, user=None, progress=None, **kwargs):
+        super().__init__(user=user, progress=progress, **kwargs)
+        self.fields["category"].widget = CodeOrNameWidget(self, "categories", "nhóm giải pháp")
+        self.fields["indicators"].widget = CodeOrNameWidget(
+            self, "indicator_lookup", "chỉ số", many=True
+        )
+        self.fields["originating_agency"].widget = AgencyRefWidget(self)
+        self.fields["published_by"].widget = AgencyRefWidget(self, many=True)
+        self.index_page, self.pages, self.agencies, self.by_slug = None, {}, None, {}
+        self.categories, self.indicator_lookup = {}, {}
+
+    def before_import(self, dataset, **kwargs):
+        self.index_page = PracticeIndexPage.objects.first()
+        self.pages = {page.slug: page for page in PracticePage.objects.all()}
+        self.agencies = AgencyIndex.load()
+        self.by_slug = {unit.slug: unit for unit in self.agencies.by_pk.values()}
+        for attribute, model in (("categories", PracticeCategory), ("indicator_lookup", Indicator)):
+            lookup = {}
+            for item in model.objects.all():
+                lookup[name_key(item.name)] = item
+                lookup[item.code.lower()] = item
+            setattr(self, attribute, lookup)
+
+    @staticmethod
+    def row_slug(row):
+        slug = str(row.get("slug") or "").strip().lower()
+        if slug or not str(row.get("title") or "").strip():
+            return slug
+        return slugify(anyascii(str(row["title"])))[:80]
+
+    def get_instance(self, instance_loader, row):
+        return self.pages.get(self.row_slug(row))
+
+    def check_row(self, instance, row, errors, number):
+        instance.slug = instance.slug or self.row_slug(row)
+        if instance.slug and not SLUG_RE.match(instance.slug):
+            errors.setdefault("slug", []).append(
+                ValidationError("Đường dẫn chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang.")
+            )
+        elif instance.slug:
+            self.check_duplicate(instance.slug, "slug", errors, number)
+        markdown = _markdown_cell(row.get("body"))
+        if markdown and markdown != self.dehydrate_body(instance):
+            instance.body = [("markdown", markdown)]
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if is_create:
+            self.index_page.add_child(instance=instance)
+        instance.save_revision(user=self.user, log_action=True).publish(user=self.user)
+        self.pages[instance.slug] = instance
+
+    def dehydrate_body(self, page):
+        blocks = list(page.body)
+        if not blocks or any(block.block_type != "markdown" for block in blocks):
+            return ""
+        return "\n\n".join(_markdown_cell(block.value) for block in blocks)
+
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _markdown_cell(value):
+    return "\n".join(line.rstrip() for line in str(value or "").splitlines()).strip()
+
+
 class _Rollback(Exception):
     pass
 
 
-def _errors(result, numbers, shown, dataset):
+def _errors(result, numbers, shown):
     found = []
     for invalid in result.invalid_rows:
         row_number = numbers[invalid.number - 1]
@@ -663,16 +1129,28 @@ def _errors(result, numbers, shown, dataset):
             found.append(RowError(numbers[error_row.number - 1], "", "", f"Lỗi: {error.error}"))
     for error in result.base_errors:
         found.append(RowError(0, "", "", f"Lỗi khi ghi: {error.error}"))
+    return found
+
+
+def _sorted_errors(errors, shown):
+    order = list(shown.values())
     return sorted(
-        found,
-        key=lambda e: (
-            e.row,
-            list(shown.values()).index(e.column) if e.column in shown.values() else 99,
-        ),
+        errors,
+        key=lambda e: (e.row, order.index(e.column) if e.column in order else len(order)),
     )
 
 
-def _row_statuses(result, numbers, dataset):
+def _promote(result, numbers):
+    """Unchanged rows that `finish` changed after all count as changed."""
+    for number in numbers:
+        row = result.rows[number - 1]
+        if row.import_type == RowResult.IMPORT_TYPE_SKIP:
+            row.import_type = RowResult.IMPORT_TYPE_UPDATE
+            result.totals[RowResult.IMPORT_TYPE_SKIP] -= 1
+            result.totals[RowResult.IMPORT_TYPE_UPDATE] += 1
+
+
+def _row_statuses(result, numbers, dataset, label_columns):
     invalid = {row.number for row in result.invalid_rows}
     failed = {row.number for row in result.error_rows}
     statuses = []
@@ -686,10 +1164,44 @@ def _row_statuses(result, numbers, dataset):
         else:
             status = row_result.import_type if row_result else ""
         values = dict(zip(dataset.headers, row, strict=False))
-        statuses.append(
-            RowStatus(numbers[index], status, str(values["practice"]), str(values["agency"]))
-        )
+        cells = tuple(str(values.get(column, "")) for column in label_columns)
+        statuses.append(RowStatus(numbers[index], status, cells))
     return statuses
+
+
+def _run_import(resource, source, file_format=None, dry_run=False):
+    """Read `source` and import it with `resource`, all or nothing; an ImportReport."""
+    from search.sync import bulk_changes
+
+    dataset, numbers, shown, ignored = read_dataset(
+        source, file_format, resource.columns, resource.required_columns
+    )
+    resource.row_numbers, resource.total = numbers, len(dataset)
+    for name in resource.get_import_id_fields():
+        if name not in dataset.headers:  # an optional key column (a slug made from the name)
+            dataset.append_col([""] * len(dataset), header=name)
+    report = ImportReport(
+        total=len(dataset),
+        dry_run=dry_run,
+        ignored_columns=ignored,
+        row_headers=tuple(resource.columns[name][0] for name in resource.label_columns),
+    )
+    try:
+        with transaction.atomic(), bulk_changes():
+            result = resource.import_data(dataset, dry_run=False, use_transactions=False)
+            errors = _errors(result, numbers, shown) + resource.finish(shown)
+            report.errors = _sorted_errors(errors, shown)
+            _promote(result, resource.promoted)
+            report.new = result.totals[RowResult.IMPORT_TYPE_NEW]
+            report.updated = result.totals[RowResult.IMPORT_TYPE_UPDATE]
+            report.unchanged = result.totals[RowResult.IMPORT_TYPE_SKIP]
+            report.rows = _row_statuses(result, numbers, dataset, resource.label_columns)
+            if report.errors or dry_run:
+                raise _Rollback
+            resource.record()
+    except _Rollback:
+        pass
+    return report
 
 
 def import_adoptions(source, file_format=None, dry_run=False, user=None, progress=None):
@@ -698,42 +1210,55 @@ def import_adoptions(source, file_format=None, dry_run=False, user=None, progres
     `user` is the author of the revisions. When `agency_scope(user)` limits the user to some
     agencies (a reporter), the rows must be for those agencies and enter as reports awaiting
     review (see the module docstring); a national user, or no user, publishes directly.
-    `progress(row_done, total)` is called per row.
-    Raises ImportFileError when the file as a whole cannot be read.
+    `progress(rows_done, total)` is called per row.
+    Raises ImportFileError when the file as a whole cannot be read, PermissionDenied when
+    `user` may not import adoptions.
     """
     from reporting.permissions import agency_scope
 
-    dataset, numbers, shown, ignored = read_dataset(source, file_format)
-    total = len(dataset)
+    _check_permission("adoptions", user)
     scope = agency_scope(user) if user is not None else None
-    resource = AdoptionResource(
-        user=user,
-        progress=(lambda done: progress(done, total)) if progress else None,
-        scope=scope,
-    )
-    resource.row_numbers = numbers
-    report = ImportReport(
-        total=total, dry_run=dry_run, ignored_columns=ignored, as_reports=scope is not None
-    )
-    from search.sync import bulk_changes
-
-    try:
-        with transaction.atomic(), bulk_changes():
-            result = resource.import_data(dataset, dry_run=False, use_transactions=False)
-            report.errors = _errors(result, numbers, shown, dataset)
-            report.new = result.totals[RowResult.IMPORT_TYPE_NEW]
-            report.updated = result.totals[RowResult.IMPORT_TYPE_UPDATE]
-            report.unchanged = result.totals[RowResult.IMPORT_TYPE_SKIP]
-            report.rows = _row_statuses(result, numbers, dataset)
-            if report.errors or dry_run:
-                raise _Rollback
-            if scope is None:
-                resource.record_revisions()
-            else:
-                resource.record_reports()
-    except _Rollback:
-        pass
+    resource = AdoptionResource(user=user, progress=progress, scope=scope)
+    report = _run_import(resource, source, file_format, dry_run)
+    report.as_reports = scope is not None
     return report
+
+
+def import_agencies(source, file_format=None, dry_run=False, user=None, progress=None):
+    """Import agencies (national editors, or the shell with no user); see import_adoptions."""
+    _check_permission("agencies", user)
+    return _run_import(AgencyResource(user=user, progress=progress), source, file_format, dry_run)
+
+
+def import_practices(source, file_format=None, dry_run=False, user=None, progress=None):
+    """Import and publish practice pages under the catalogue page; see import_adoptions."""
+    if not PracticeIndexPage.objects.exists():
+        raise ImportFileError("Chưa có trang danh mục sáng kiến; hãy chạy load_seed trước.")
+    _check_permission("practices", user)
+    resource = PracticeResource(user=user, progress=progress)
+    return _run_import(resource, source, file_format, dry_run)
+
+
+def can_import(kind, user):
+    """Whether `user` may import `kind` (adoptions, agencies, practices). Reporters import
+    adoptions for their own agencies (the resource checks each row); agencies and practices
+    are the national editors'."""
+    if kind == "adoptions":
+        return user.has_perm("practices.add_adoption")
+    if kind == "agencies":
+        return user.has_perms(["practices.add_agency", "practices.change_agency"])
+    if kind == "practices":
+        index_page = PracticeIndexPage.objects.first()
+        if index_page is None:
+            return False
+        permissions = index_page.permissions_for_user(user)
+        return permissions.can_add_subpage() and permissions.can_publish_subpage()
+    raise ValueError(kind)
+
+
+def _check_permission(kind, user):
+    if user is not None and not can_import(kind, user):
+        raise PermissionDenied("Bạn không có quyền nhập dữ liệu này.")
 
 
 # --- Export ------------------------------------------------------------------------------
@@ -746,6 +1271,21 @@ def neutralise(value):
     return value
 
 
+def _export(resource, rows, file_format):
+    dataset = resource.export(rows)
+    clean = tablib.Dataset(headers=dataset.headers)
+    for row in dataset:
+        clean.append([neutralise("" if cell is None else cell) for cell in row])
+    if file_format == "csv":
+        # The BOM makes Excel read the file as UTF-8, so Vietnamese text stays intact.
+        return b"\xef\xbb\xbf" + clean.export("csv").encode("utf-8")
+    if file_format == "json":
+        return json.dumps(clean.dict, ensure_ascii=False, indent=2).encode("utf-8")
+    if file_format == "xlsx":
+        return clean.export("xlsx")
+    raise ValueError(f"Định dạng “{file_format}” không được hỗ trợ; dùng csv, xlsx hoặc json.")
+
+
 def export_adoptions(queryset=None, file_format="csv"):
     """The adoptions as bytes in `file_format`; the columns are those an import reads."""
     queryset = (
@@ -753,15 +1293,34 @@ def export_adoptions(queryset=None, file_format="csv"):
         .select_related("practice", "agency")
         .order_by("practice__slug", "agency__sort_name", "pk")
     )
-    resource = AdoptionResource()
-    dataset = resource.export(queryset)
-    clean = tablib.Dataset(headers=dataset.headers)
-    for row in dataset:
-        clean.append([neutralise("" if cell is None else cell) for cell in row])
-    if file_format == "csv":
-        return b"\xef\xbb\xbf" + clean.export("csv").encode("utf-8")
-    if file_format == "json":
-        return json.dumps(clean.dict, ensure_ascii=False, indent=2).encode("utf-8")
-    if file_format == "xlsx":
-        return clean.export("xlsx")
-    raise ValueError(f"Định dạng “{file_format}” không được hỗ trợ; dùng csv, xlsx hoặc json.")
+    return _export(AdoptionResource(), queryset, file_format)
+
+
+def export_agencies(queryset=None, file_format="csv"):
+    """The agencies, each after its parent (so that the file imports in order)."""
+    units = list(
+        (queryset if queryset is not None else Agency.objects.all())
+        .select_related("parent")
+        .prefetch_related("successors")
+    )
+    parents = {unit.pk: unit.parent_id for unit in units}
+
+    def depth(unit):
+        level, parent = 0, unit.parent_id
+        while parent is not None and level < 10:
+            level, parent = level + 1, parents.get(parent)
+        return level
+
+    units.sort(key=lambda u: (depth(u), u.sort_name, u.valid_from or datetime.date.min, u.pk))
+    return _export(AgencyResource(), units, file_format)
+
+
+def export_practices(queryset=None, file_format="csv"):
+    """The practice pages in catalogue order."""
+    queryset = (
+        (queryset if queryset is not None else PracticePage.objects.all())
+        .select_related("category", "originating_agency")
+        .prefetch_related("published_by", "indicators")
+        .order_by("path")
+    )
+    return _export(PracticeResource(), queryset, file_format)

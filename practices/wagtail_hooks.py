@@ -1,11 +1,11 @@
 """Admin menus for agencies, categories, indicators and adoptions (Wagtail snippets), and
-the adoption import screen."""
+the import and export screens."""
 
 from django.core.exceptions import PermissionDenied
 from django.urls import include, path, reverse
 
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.panels import ObjectList
 from wagtail.permissions import policy_registry
 from wagtail.snippets.models import register_snippet
@@ -103,15 +103,24 @@ register_snippet(ReferenceDataGroup)
 
 
 class ImportMenuItem(MenuItem):
+    def __init__(self, kind, *args, **kwargs):
+        self.kind = kind
+        super().__init__(*args, **kwargs)
+
     def is_shown(self, request):
-        return request.user.has_perm(admin_views.PERMISSION)
+        return self.kind.may_import(request.user)
+
+
+class ImportSubmenuItem(SubmenuMenuItem):
+    def is_shown(self, request):
+        return any(item.is_shown(request) for item in self.menu.menu_items_for_request(request))
 
 
 @hooks.register("register_admin_urls")
 def register_import_urls():
     return [
         path(
-            "nhap-du-lieu-ap-dung/",
+            "nhap-xuat/",
             include((admin_views.urlpatterns, "practices_import"), namespace="practices_import"),
         )
     ]
@@ -119,10 +128,33 @@ def register_import_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_import_menu_item():
-    return ImportMenuItem(
-        "Nhập dữ liệu áp dụng",
-        reverse("practices_import:upload"),
-        name="adoption-import",
-        icon_name="upload",
-        order=205,
+    kinds = admin_views.KINDS
+    items = [
+        ImportMenuItem(
+            kinds["adoptions"],
+            "Kết quả áp dụng",
+            reverse("practices_import:upload"),
+            name="adoption-import",
+            icon_name="tick-inverse",
+            order=100,
+        ),
+        ImportMenuItem(
+            kinds["agencies"],
+            "Cơ quan, đơn vị",
+            reverse("practices_import:upload_agencies"),
+            name="agency-import",
+            icon_name="group",
+            order=200,
+        ),
+        ImportMenuItem(
+            kinds["practices"],
+            "Danh mục sáng kiến",
+            reverse("practices_import:upload_practices"),
+            name="practice-import",
+            icon_name="doc-full",
+            order=300,
+        ),
+    ]
+    return ImportSubmenuItem(
+        "Nhập, xuất dữ liệu", Menu(items=items), name="data-import", icon_name="upload", order=205
     )
