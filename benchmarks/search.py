@@ -60,10 +60,10 @@ from django.db import connection  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.urls import Resolver404, resolve  # noqa: E402
 
+from kb.progress import ProgressBar  # noqa: E402
 from practices.models import AdoptionStatus, AgencyKind  # noqa: E402
 from search import documents, queries, sync  # noqa: E402
 from search.client import get_client  # noqa: E402
-from search.management.commands.search_rebuild import ProgressBar  # noqa: E402
 from search.models import DocumentType, SearchDocument  # noqa: E402
 
 PREFIX = "dvctt-bench"

@@ -1,4 +1,4 @@
-"""What the search_* commands share: reaching the node, and numbers written the Vietnamese way."""
+"""What the search_* commands share: reaching the node, and Elasticsearch-specific helpers."""
 
 import contextlib
 import logging
@@ -45,11 +45,6 @@ def cluster_health(client):
         return client.cluster.health()
     except (TransportError, ApiError) as error:
         raise unreachable(error) from error
-
-
-def number(value):
-    """12345 -> "12.345", as Vietnamese writes thousands."""
-    return f"{value:,}".replace(",", ".")
 
 
 def decimal(value, places=1):

@@ -2,33 +2,11 @@
 reporting every bad row, writing an export to a file or to stdout."""
 
 import sys
-import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kb.progress import ProgressBar
 from practices.resources import FORMATS, ImportFileError, guess_format
-
-
-class ProgressBar:
-    """A `\\r` bar on stderr, redrawn at most a few times a second, for files of 200+ rows."""
-
-    def __init__(self, stream, minimum=200, interval=0.2):
-        self.stream, self.minimum, self.interval = stream, minimum, interval
-        self.last = 0.0
-
-    def __call__(self, done, total):
-        if total < self.minimum:
-            return
-        now = time.monotonic()
-        if done < total and now - self.last < self.interval:
-            return
-        self.last = now
-        width = 30
-        filled = int(width * done / total)
-        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} dòng")
-        if done >= total:
-            self.stream.write("\n")
-        self.stream.flush()
 
 
 class ImportCommand(BaseCommand):
@@ -56,7 +34,9 @@ class ImportCommand(BaseCommand):
                 file_format=options["format"] or guess_format(path),
                 dry_run=options["dry_run"],
                 user=self.get_user(options),
-                progress=ProgressBar(getattr(self.stderr, "_out", sys.stderr)),
+                progress=ProgressBar(
+                    getattr(self.stderr, "_out", sys.stderr), unit="dòng", minimum=200
+                ),
             )
         except (ImportFileError, OSError) as error:
             raise CommandError(f"Không nhập được tệp {path}: {error}") from error

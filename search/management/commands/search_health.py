@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from elasticsearch import ApiError, TransportError
 
+from kb.progress import number
 from search import sync
 from search.client import get_client
-from search.management import node_address, number, quiet_transport, unreachable
+from search.management import node_address, quiet_transport, unreachable
 from search.models import SearchDocument
 
 

@@ -7,40 +7,11 @@ from django.core.management.base import BaseCommand, CommandError
 from elasticsearch import ApiError, TransportError
 from elasticsearch.helpers import BulkIndexError
 
+from kb.progress import ProgressBar, number
 from search import sync
 from search.client import get_client
-from search.management import cluster_health, decimal, number, quiet_transport, unreachable
+from search.management import cluster_health, decimal, quiet_transport, unreachable
 from search.models import SearchDocument
-
-
-class ProgressBar:
-    """`[#########.....] 1.234/5.000` on one line, redrawn with `\\r` at most every `interval`
-    seconds (and always at the end). Called as bar(done, total)."""
-
-    def __init__(self, stream, width=30, interval=0.2):
-        self.stream = stream
-        self.width = width
-        self.interval = interval
-        self._last = None  # monotonic time of the last draw
-        self._drawn = False
-
-    def __call__(self, done, total):
-        now = time.monotonic()
-        if done < total and self._last is not None and now - self._last < self.interval:
-            return
-        self._last = now
-        filled = self.width * done // total if total else self.width
-        percent = 100 * done // total if total else 100
-        bar = "#" * filled + "." * (self.width - filled)
-        self.stream.write(f"\r[{bar}] {number(done)}/{number(total)} ({percent}%)", ending="")
-        self.stream.flush()
-        self._drawn = True
-
-    def finish(self):
-        """End the bar's line, so whatever follows starts on a line of its own."""
-        if self._drawn:
-            self.stream.write("")
-            self._drawn = False
 
 
 class Command(BaseCommand):

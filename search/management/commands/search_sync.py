@@ -4,9 +4,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from elasticsearch import ApiError, TransportError
 
+from kb.progress import number
 from search import sync
 from search.client import get_client
-from search.management import cluster_health, number, quiet_transport, unreachable
+from search.management import cluster_health, quiet_transport, unreachable
 from search.models import SearchDocument
 
 
