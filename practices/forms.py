@@ -3,13 +3,19 @@ from django.template.defaultfilters import filesizeformat
 
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from practices.models import Agency
+from practices.models import Agency, EvidenceLevel
 from practices.validators import evidence_max_bytes
-from reporting.permissions import agency_scope
+from reporting.permissions import agency_scope, is_national
+
+VERIFIED_BY_REVIEWERS_ONLY = (
+    "Chỉ thẩm định viên mới ghi mức “Đã thẩm định”, khi duyệt báo cáo sau khi kiểm tra minh "
+    "chứng. Hãy chọn “Tự khai báo” hoặc “Có văn bản, tài liệu”."
+)
 
 
 class AdoptionForm(WagtailAdminModelForm):
-    """The adoption form; a reporter can only choose the agencies they report for."""
+    """The adoption form; a reporter can only choose the agencies they report for, and cannot
+    set the evidence level `verified` (a reviewer's check sets it, see reporting.review)."""
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
@@ -24,9 +30,27 @@ class AdoptionForm(WagtailAdminModelForm):
             field.widget.attrs.setdefault(
                 "accept", "application/pdf,image/png,image/jpeg,image/webp"
             )
+        self.may_verify = for_user is None or is_national(for_user)
+        if not self.may_verify and "evidence_level" in self.fields:
+            field = self.fields["evidence_level"]
+            # Only the widget loses the choice, so a posted `verified` reaches
+            # clean_evidence_level and gets its own message.
+            field.widget.choices = [c for c in field.choices if c[0] != EvidenceLevel.VERIFIED]
+            field.help_text = (
+                "Mức “Đã thẩm định” do thẩm định viên ghi khi duyệt, sau khi kiểm tra minh chứng."
+            )
+            if self.instance.evidence_level == EvidenceLevel.VERIFIED:
+                # The reporter is changing a checked report: the check no longer covers it.
+                self.initial["evidence_level"] = EvidenceLevel.DOCUMENTED
 
     def clean_agency(self):
         agency = self.cleaned_data.get("agency")
         if self.scope is not None and agency is not None and agency.pk not in self.scope:
             raise forms.ValidationError("Bạn chỉ được báo cáo cho cơ quan của mình.")
         return agency
+
+    def clean_evidence_level(self):
+        level = self.cleaned_data.get("evidence_level")
+        if not self.may_verify and level == EvidenceLevel.VERIFIED:
+            raise forms.ValidationError(VERIFIED_BY_REVIEWERS_ONLY)
+        return level

@@ -2,7 +2,8 @@
 
 - Báo cáo viên (agency reporter): drafts and submits adoption reports for their agencies;
   never publishes.
-- Thẩm định viên (national reviewer): approves or returns any report (the workflow task).
+- Thẩm định viên (national reviewer): approves or returns any report (the workflow task,
+  `AdoptionReviewTask`), and on approval may record that they checked the evidence.
 - Biên tập viên (national editor): manages practices, guidance and reference data.
 
 `setup_roles()` is idempotent; `load_seed` runs it, so every installation has the groups and
@@ -51,7 +52,6 @@ def setup_roles():
     from django.contrib.contenttypes.models import ContentType
 
     from wagtail.models import (
-        GroupApprovalTask,
         GroupPagePermission,
         Page,
         Workflow,
@@ -79,9 +79,7 @@ def setup_roles():
                 group=editors, page=root, permission=Permission.objects.get(codename=permission)
             )
 
-    task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
-    if task is None:
-        task = GroupApprovalTask.objects.create(name=TASK_NAME)
+    task = review_task()
     task.groups.add(groups[REVIEWERS])
     workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
@@ -90,3 +88,30 @@ def setup_roles():
         defaults={"workflow": workflow},
     )
     return groups, workflow
+
+
+def review_task():
+    """The reviewers' task, an `AdoptionReviewTask`. An installation set up before that type
+    existed has a plain `GroupApprovalTask` of the same name: it becomes the new type in place,
+    so its workflows, groups and the reviews under way keep pointing at it."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from wagtail.models import GroupApprovalTask, Task
+
+    from reporting.models import AdoptionReviewTask
+
+    task = AdoptionReviewTask.objects.filter(name=TASK_NAME).first()
+    if task is not None:
+        return task
+    legacy = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
+    if legacy is None:
+        return AdoptionReviewTask.objects.create(name=TASK_NAME)
+    # Add only the child row (raw save skips the parents, which exist already) and retype
+    # the task, so `.specific` now gives the new class.
+    AdoptionReviewTask(
+        id=legacy.pk, task_ptr_id=legacy.pk, groupapprovaltask_ptr_id=legacy.pk
+    ).save_base(raw=True, force_insert=True)
+    Task.objects.filter(pk=legacy.pk).update(
+        content_type=ContentType.objects.get_for_model(AdoptionReviewTask)
+    )
+    return AdoptionReviewTask.objects.get(pk=legacy.pk)

@@ -28,7 +28,7 @@ def test_review_actions_read_in_vietnamese_in_the_admin(admin_client):
     from django.urls import reverse
 
     with translation.override("vi"):
-        assert translation.gettext("Save draft") == "Lưu nháp"
+        assert translation.gettext("Save draft") == "Lưu bản nháp"
         assert translation.gettext("Request changes") == "Yêu cầu chỉnh sửa"
     page = admin_client.get(reverse("wagtailsnippets_practices_adoption:add")).content.decode()
-    assert "Lưu nháp" in page and "Save draft" not in page
+    assert "Lưu bản nháp" in page and "Save draft" not in page

@@ -1,0 +1,27 @@
+"""Template access to reviewers' decisions, for the notification e-mails and the edit view."""
+
+from django import template
+
+from reporting import review
+
+register = template.Library()
+
+
+@register.simple_tag
+def last_review_decision(obj):
+    return review.last_decision(obj)
+
+
+@register.simple_tag
+def returned_review_decision(obj):
+    return review.returned_decision(obj)
+
+
+@register.simple_tag
+def published_evidence_level(obj):
+    """The evidence level of the record as published now. The e-mail's `obj` was loaded
+    before the workflow published the approved revision, so it is read again."""
+    if not hasattr(obj, "get_evidence_level_display"):
+        return ""
+    fresh = type(obj)._default_manager.filter(pk=obj.pk, live=True).first()
+    return fresh.get_evidence_level_display() if fresh else ""
