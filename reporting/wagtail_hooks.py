@@ -1,6 +1,13 @@
-from wagtail import hooks
-from wagtail.log_actions import LogFormatter
+"""Admin: the reviewers' history entries and the management of agency memberships."""
 
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.log_actions import LogFormatter
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from reporting.forms import MembershipForm
+from reporting.models import AgencyMembership
 from reporting.review import EVIDENCE_LOG_ACTION
 
 
@@ -27,3 +34,34 @@ def register_review_log_actions(actions):
                 "Mức “Đã thẩm định” do người báo cáo tự ghi, chưa được kiểm tra; "
                 f"mức minh chứng: {change}"
             )
+
+
+class AgencyMembershipViewSet(SnippetViewSet):
+    """Who reports for which agency; managed by administrators (superusers, or a group given
+    the membership permissions)."""
+
+    model = AgencyMembership
+    icon = "user"
+    menu_label = "Báo cáo viên theo cơ quan"
+    menu_name = "agency-memberships"
+    add_to_settings_menu = True
+    list_display = ["user", "agency"]
+    list_per_page = 50
+    search_fields = ["user__username", "user__email", "agency__name", "agency__code"]
+    ordering = ["agency__sort_name", "user__username"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel(
+                "user",
+                help_text="Người dùng được gán sẽ vào nhóm “Báo cáo viên cơ quan”.",
+            ),
+            FieldPanel(
+                "agency",
+                help_text="Báo cáo viên báo cáo cho cơ quan này và các đơn vị trực thuộc.",
+            ),
+        ],
+        base_form_class=MembershipForm,
+    )
+
+
+register_snippet(AgencyMembershipViewSet)
