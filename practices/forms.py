@@ -31,6 +31,10 @@ class AdoptionForm(WagtailAdminModelForm):
                 "accept", "application/pdf,image/png,image/jpeg,image/webp"
             )
         self.may_verify = for_user is None or is_national(for_user)
+        if not self.may_verify:
+            # The document library is the national editors'; a reporter uploads a file or
+            # gives a link instead.
+            self.fields.pop("evidence_document", None)
         if not self.may_verify and "evidence_level" in self.fields:
             field = self.fields["evidence_level"]
             # Only the widget loses the choice, so a posted `verified` reaches

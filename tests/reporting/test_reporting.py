@@ -176,3 +176,14 @@ def test_demo_accounts_refuse_to_run_without_debug(seeded, settings):
     settings.DEBUG = False
     with pytest.raises(Exception, match="DEBUG"):
         call_command("seed_demo_accounts")
+
+
+def test_reporter_form_has_no_document_library_chooser(client, reporter, reviewer):
+    client.force_login(reporter)
+    response = client.get(reverse(f"{ADMIN}:add"))
+    assert response.status_code == 200
+    assert "evidence_document" not in response.context["form"].fields
+    assert 'name="evidence_document"' not in response.content.decode()
+    assert 'name="evidence_file"' in response.content.decode()
+    client.force_login(reviewer)
+    assert 'name="evidence_document"' in client.get(reverse(f"{ADMIN}:add")).content.decode()
