@@ -2,7 +2,6 @@
 report in the Vietnamese admin, the public does not see it, a national reviewer approves it,
 and the public agency page then shows it."""
 
-import os
 import re
 
 from django.contrib.auth import get_user_model
@@ -14,28 +13,13 @@ from playwright.sync_api import expect
 
 from practices.models import Adoption, Agency, PracticePage
 from reporting.roles import REVIEWERS
-from tests.browser.test_public_pages import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 INSTRUMENT = "Quyết định số 99/QĐ-UBND"
 PASSWORD = "mat-khau-e2e-2025"  # noqa: S105 - a throwaway test account
-
-
-@pytest.fixture
-def page(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(15_000)
-        yield context.new_page()
-        browser.close()
+# The toggle of the footer's action menu (its label is an aria-label).
+MORE_ACTIONS = re.compile("Thao tác khác|More actions")
 
 
 def log_in(page, base_url, username):
@@ -117,7 +101,7 @@ def test_reporter_submits_reviewer_approves_public_sees_it(page, live_server, se
     assert page.url.endswith(edit_path)
 
     # ...then submits it to the review workflow from the action menu's dropdown.
-    page.locator("footer").get_by_role("button", name="More actions").click()
+    page.locator("footer").get_by_role("button", name=MORE_ACTIONS).click()
     submit = page.get_by_role("button", name=re.compile(r"Thực hiện .*Thẩm định|Yêu cầu xem xét"))
     expect(submit).to_be_visible()
     with page.expect_navigation():
@@ -135,7 +119,7 @@ def test_reporter_submits_reviewer_approves_public_sees_it(page, live_server, se
     # The reviewer approves.
     log_in(page, base, "thamdinh-e2e")
     page.goto(f"{base}{edit_path}")
-    page.locator("footer").get_by_role("button", name="More actions").click()
+    page.locator("footer").get_by_role("button", name=MORE_ACTIONS).click()
     # "Phê chuẩn và Xuất bản": approve (without a comment) and, the workflow's last task
     # done, publish.
     approve = page.get_by_role("button", name=re.compile(r"^\s*(Phê chuẩn|Approve)\s*(và|and)"))

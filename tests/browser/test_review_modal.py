@@ -2,7 +2,6 @@
 with "Đã kiểm tra minh chứng" ticked and a comment; the report is published as verified and
 the reporter is e-mailed the decision."""
 
-import os
 import re
 
 from django.contrib.auth import get_user_model
@@ -15,17 +14,16 @@ from playwright.sync_api import expect
 
 from practices.models import Adoption, Agency, EvidenceLevel, PracticePage
 from reporting.roles import REVIEWERS
-from tests.browser.test_reporting_flow import PASSWORD, log_in, page  # noqa: F401 - fixture
+from tests.browser.test_reporting_flow import MORE_ACTIONS, PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 COMMENT = "Đã đối chiếu quyết định trên cổng thông tin của tỉnh"
 
 
 @pytest.mark.django_db(transaction=True)
-def test_reviewer_ticks_the_evidence_check_in_the_approve_modal(page, live_server, seeded):  # noqa: F811
+def test_reviewer_ticks_the_evidence_check_in_the_approve_modal(page, live_server, seeded):
     base = live_server.url
     practice = PracticePage.objects.get(slug="tro-ly-ao-huong-dan-dvctt")
     call_command("create_reporter", "baocao-e2e", "--agency", "24", "--password", PASSWORD)
@@ -52,7 +50,7 @@ def test_reviewer_ticks_the_evidence_check_in_the_approve_modal(page, live_serve
 
     log_in(page, base, "thamdinh-e2e")
     page.goto(f"{base}/admin/snippets/practices/adoption/edit/{report.pk}/")
-    page.locator("footer").get_by_role("button", name="More actions").click()
+    page.locator("footer").get_by_role("button", name=MORE_ACTIONS).click()
     page.get_by_role("button", name=re.compile(r"Phê chuẩn, kiểm tra minh chứng")).click()
     modal = page.locator(".modal-dialog").last
     expect(modal).to_be_visible()
