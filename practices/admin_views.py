@@ -30,7 +30,7 @@ from django.views.decorators.http import require_http_methods
 from wagtail.permissions import policy_registry
 
 from practices import resources
-from practices.models import Adoption
+from practices.models import Adoption, PracticeIndexPage
 from practices.resources import DEFAULT_MAX_BYTES, FORMATS, ImportFileError, guess_format
 
 SESSION_KEY = "adoption_import_tokens"
@@ -52,8 +52,14 @@ class Kind:
     title: str
     upload_url: str
     columns: str  # the columns, as the upload page explains them
-    after_import_url: str
+    list_url: str  # where the imported records are listed ("" for the catalogue's pages)
     file_stem: str
+
+    def after_import_url(self):
+        if self.list_url:
+            return reverse(self.list_url)
+        index_page = PracticeIndexPage.objects.first()
+        return reverse("wagtailadmin_explore", args=[index_page.pk])
 
     def may_import(self, user):
         return resources.can_import(self.name, user)
@@ -99,7 +105,7 @@ KINDS = {
             "practices_import:upload_practices",
             "đường dẫn, tên sáng kiến, nhóm, tóm tắt, căn cứ pháp lý, cơ quan khởi xướng, "
             "cơ quan công bố, chỉ số, nội dung (Markdown)",
-            "wagtailadmin_home",
+            "",
             "sang-kien",
         ),
     )
@@ -280,7 +286,7 @@ def confirm(request):
         return _preview(request, kind, report, "", name)
     _forget(request, token)
     messages.success(request, f"Đã nhập tệp “{name}”. {report.summary()}")
-    return redirect(reverse(kind.after_import_url))
+    return redirect(kind.after_import_url())
 
 
 @require_http_methods(["GET"])

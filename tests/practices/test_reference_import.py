@@ -322,3 +322,20 @@ def test_commands_import_and_export_reference_data(seeded, tmp_path):
     call_command("export_practices", "--output", str(target), stderr=io.StringIO())
     slugs = [row["slug"] for row in json.loads(target.read_text(encoding="utf-8"))]
     assert NEW_PRACTICE in slugs
+
+
+def test_admin_practice_import_lands_on_the_catalogue_pages(client, editor, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from practices.models import PracticeIndexPage
+
+    settings.IMPORT_UPLOAD_DIR = str(tmp_path)
+    client.force_login(editor)
+    upload = SimpleUploadedFile("sang-kien.csv", (SAMPLES / "practices_good.csv").read_bytes())
+    response = client.post(reverse("practices_import:upload_practices"), {"file": upload})
+    response = client.post(
+        reverse("practices_import:confirm"), {"token": response.context["token"]}
+    )
+    index_page = PracticeIndexPage.objects.get()
+    assert response["Location"] == reverse("wagtailadmin_explore", args=[index_page.pk])
+    assert PracticePage.objects.filter(slug=NEW_PRACTICE, live=True).exists()
