@@ -10,8 +10,8 @@ Nothing it does touches the development data:
   test-database machinery, as `benchmarks/search.py` does: migrate, then `load_seed`);
 - the CSV files are written to a temporary folder, removed at the end;
 - Elasticsearch is switched off (`ELASTICSEARCH_URL` empty): the import still rebuilds the
-  search rows in PostgreSQL (`search.sync.bulk_changes` → `refresh_all`), but nothing is
-  pushed to a node.
+  search rows of the adoptions it wrote, in PostgreSQL (`search.sync.bulk_changes` with
+  `touched_only` → `refresh_touched`), but nothing is pushed to a node.
 
 The data: 120 synthetic practice pages published under the catalogue index page, and 500
 synthetic departments (15 kinds of "Sở" × the 34 provinces of today, parent = the province),
@@ -27,15 +27,17 @@ For each size, three imports through `practices.resources.import_adoptions`:
 2. the same file again (all rows unchanged);
 3. a copy with every tenth row changed (status and notes).
 
-Each import is measured twice:
+The files are all written before the first import, and the lists they were made from
+freed, so that the process the imports are forked from holds Django, its connection
+settings and little else. Each import is measured twice, each time in a forked child:
 
-- **timed**, in this process: wall time (rows/s), SQL statements (counted with
-  `connection.execute_wrapper`; `executemany` counts once) and the peak RSS of the import
-  (`resource.getrusage` ru_maxrss, its high-water mark reset before each import through
-  /proc/self/clear_refs where Linux allows it);
-- **traced**, in a forked child, inside a transaction that is rolled back, with
-  `tracemalloc` on (it slows Python down, so it is kept out of the timed run): the peak of
-  Python allocations.
+- **timed**, committed: wall time (rows/s), SQL statements (counted with
+  `connection.execute_wrapper`, where `executemany`, one statement sent with many parameter
+  sets, counts once; and each COPY, which psycopg sends outside those wrappers), the RSS of
+  the child before the import (what it shares with its parent) and its peak RSS
+  (`resource.getrusage` ru_maxrss), so that no import inherits the memory another left;
+- **traced**, inside a transaction that is rolled back, with `tracemalloc` on (it slows
+  Python down, so it is kept out of the timed run): the peak of Python allocations.
 
 `--profile ROWS` adds a cProfile run (forked, rolled back) of each import of that size and
 prints the functions with the most own and cumulative time.
@@ -46,6 +48,7 @@ import contextlib
 import cProfile
 import csv
 import datetime
+import gc
 import io
 import os
 import pathlib
@@ -62,6 +65,7 @@ import time
 import tracemalloc
 import warnings
 from collections import Counter
+from unittest import mock
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 # Run as a script, this file's folder comes first on sys.path: put the project root there.
@@ -69,6 +73,8 @@ sys.path[0] = str(ROOT)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings.dev")
 
 import django  # noqa: E402
+
+import psycopg  # noqa: E402
 
 django.setup()
 
@@ -260,28 +266,43 @@ def changed_copy(rows):
 class QueryCounter:
     """Counts the statements sent, by verb and table (to see which ones grow with the rows)."""
 
-    _TABLE = re.compile(r'(?:FROM|INTO|UPDATE)\s+"?([a-z_0-9]+)"?', re.IGNORECASE)
+    _TABLE = re.compile(r'(?:FROM|INTO|UPDATE|COPY)\s+"?([a-z_0-9]+)"?', re.IGNORECASE)
 
     def __init__(self):
         self.total = 0
         self.kinds = Counter()
 
-    def __call__(self, execute, sql, params, many, context):
+    def count(self, sql):
         self.total += 1
         verb = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else "?"
         match = self._TABLE.search(sql)
         self.kinds[f"{verb} {match.group(1) if match else ''}".strip()] += 1
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count(sql)
         return execute(sql, params, many, context)
 
+    @contextlib.contextmanager
+    def counting(self):
+        """Count the statements of the block: queries, and COPY (see `search.sync.insert`),
+        which psycopg sends without passing through Django's execute wrappers."""
+        copy = psycopg.Cursor.copy
 
-def reset_peak_rss():
-    """Reset the kernel's high-water mark of this process's RSS (Linux ≥ 4.0)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as handle:
-            handle.write("5")
-        return True
-    except OSError:
-        return False
+        def counted_copy(cursor, statement, *args, **kwargs):
+            self.count(str(statement))
+            return copy(cursor, statement, *args, **kwargs)
+
+        with (
+            connection.execute_wrapper(self),
+            mock.patch.object(psycopg.Cursor, "copy", counted_copy),
+        ):
+            yield
+
+
+def rss_mb():
+    """The RSS of this process now."""
+    with open("/proc/self/statm", encoding="ascii") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def peak_rss_mb():
@@ -354,14 +375,28 @@ def profiled(path, top):
 
 
 def timed(path):
-    counter = QueryCounter()
-    connection.ensure_connection()  # opening the session is not part of the import
-    reset = reset_peak_rss()
-    started = time.perf_counter()
-    with connection.execute_wrapper(counter):
-        report = import_adoptions(path)
-    seconds = time.perf_counter() - started
-    return report, seconds, counter, peak_rss_mb(), reset
+    """One import, committed, in a forked child: its seconds, statements and memory."""
+
+    def run():
+        counter = QueryCounter()
+        connection.ensure_connection()  # opening the session is not part of the import
+        before = rss_mb()
+        started = time.perf_counter()
+        with counter.counting():
+            report = import_adoptions(path)
+        seconds = time.perf_counter() - started
+        return {
+            "counts": (report.new, report.updated, report.unchanged),
+            "errors": [str(error) for error in report.errors[:5]],
+            "outcome": report.summary(),
+            "seconds": seconds,
+            "queries": counter.total,
+            "kinds": counter.kinds,
+            "rss_before": before,
+            "rss": peak_rss_mb(),
+        }
+
+    return in_child(run)
 
 
 def machine():
@@ -474,54 +509,50 @@ def benchmark(options, folder):
         f"in {time.perf_counter() - started:.0f} s"
     )
 
-    results, first = {}, 0
+    files, first = {}, 0
     for size in sizes:
         practices = slugs[first : first + needed[size]]
         first += needed[size]
         rows = make_rows(practices, agencies, SEED + size)[:size]
-        files = {
+        files[size] = {
             "new": folder / f"adoptions_{size}.csv",
             "unchanged": folder / f"adoptions_{size}.csv",
             "10 % changed": folder / f"adoptions_{size}_changed.csv",
         }
-        write_csv(files["new"], rows)
-        write_csv(files["10 % changed"], changed_copy(rows))
-        megabytes = files["new"].stat().st_size / 2**20
+        write_csv(files[size]["new"], rows)
+        write_csv(files[size]["10 % changed"], changed_copy(rows))
+        megabytes = files[size]["new"].stat().st_size / 2**20
         say(
-            f"\n{size:,} rows ({len(practices)} practices × {AGENCIES} agencies, {megabytes:.1f} MB)"
+            f"  {size:,} rows: {len(practices)} practices × {AGENCIES} agencies, {megabytes:.1f} MB"
         )
+    del rows
+    gc.collect()
+    say(f"  RSS of the process the imports are forked from: {rss_mb():.0f} MB")
+
+    results = {}
+    for size in sizes:
+        say(f"\n{size:,} rows")
         expected = {
             "new": (size, 0, 0),
             "unchanged": (0, 0, size),
             "10 % changed": (0, -(-size // 10), size - -(-size // 10)),
         }
         profiles = {}
-        for step, path in files.items():
+        for step, path in files[size].items():
             if options.profile == size:  # before the timed pass commits this step's rows
                 say(f"  {step}: cProfile pass (forked, rolled back)…")
                 profiles[step] = profiled(path, 25)
             say(f"  {step}: tracemalloc pass (forked, rolled back)…")
             traced = traced_peak(path)
-            say(f"  {step}: timed pass…")
-            outcome, seconds, counter, rss, reset = timed(path)
-            got = (outcome.new, outcome.updated, outcome.unchanged)
-            if outcome.errors or got != expected[step]:
-                raise RuntimeError(
-                    f"{size} {step}: {outcome.summary()} {[str(e) for e in outcome.errors[:5]]}"
-                )
-            results[size, step] = {
-                "seconds": seconds,
-                "rate": size / seconds,
-                "queries": counter.total,
-                "kinds": counter.kinds,
-                "traced": traced,
-                "rss": rss,
-                "rss_reset": reset,
-                "outcome": outcome.summary(),
-            }
+            say(f"  {step}: timed pass (forked)…")
+            r = timed(path)
+            if r["errors"] or r["counts"] != expected[step]:
+                raise RuntimeError(f"{size} {step}: {r['outcome']} {r['errors']}")
+            results[size, step] = r | {"rate": size / r["seconds"], "traced": traced}
             say(
-                f"    {seconds:.1f} s = {size / seconds:,.0f} rows/s, {counter.total} queries, "
-                f"tracemalloc peak {traced:.0f} MB, peak RSS {rss:.0f} MB — {outcome.summary()}"
+                f"    {r['seconds']:.1f} s = {size / r['seconds']:,.0f} rows/s, "
+                f"{r['queries']} queries, tracemalloc peak {traced:.0f} MB, "
+                f"RSS {r['rss_before']:.0f} MB before, {r['rss']:.0f} MB at peak — {r['outcome']}"
             )
         for step, text in profiles.items():
             say(f"\ncProfile, {size:,} rows, {step} (forked, rolled back):")
@@ -531,15 +562,13 @@ def benchmark(options, folder):
     say("\nResults")
     say(
         f"  {'rows':>6}  {'import':<13} {'seconds':>8} {'rows/s':>8} {'queries':>8} "
-        f"{'tracemalloc peak':>17} {'peak RSS':>9}"
+        f"{'tracemalloc peak':>17} {'RSS before':>11} {'peak RSS':>9}"
     )
     for (size, step), r in results.items():
         say(
             f"  {size:>6,}  {step:<13} {r['seconds']:>8.1f} {r['rate']:>8,.0f} {r['queries']:>8} "
-            f"{r['traced']:>14.0f} MB {r['rss']:>6.0f} MB"
+            f"{r['traced']:>14.0f} MB {r['rss_before']:>8.0f} MB {r['rss']:>6.0f} MB"
         )
-    if not all(r["rss_reset"] for r in results.values()):
-        say("  (peak RSS could not be reset between imports: it is the process's peak so far)")
 
     small, large = sizes[0], sizes[-1]
     say(f"\nQueries by statement, {small:,} vs {large:,} rows (only those that differ):")

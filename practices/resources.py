@@ -711,7 +711,38 @@ class AdoptionResource(SpreadsheetResource):
         self.practices, self.agencies, self.existing = {}, None, {}
         self.fields["practice"].widget = PracticeWidget(self)
         self.fields["agency"].widget = AgencyWidget(self)
+        # New adoptions are kept as the values of their columns, in the order of `attnames`,
+        # not as instances: 50,000 of those (each with its own dict of some 30 attributes)
+        # are about 100 MB. Changed ones, a fraction, are kept as instances.
+        self.attnames = [field.attname for field in Adoption._meta.concrete_fields]
+        self.file_attnames = {
+            field.attname
+            for field in Adoption._meta.concrete_fields
+            if field.get_internal_type() == "FileField"
+        }
         self.created, self.changed = [], []
+        self.pages_by_pk = {}
+        self.import_fields = super().get_import_fields()
+        self.row_objects = {}  # the practice and agency of the current row, once cleaned
+
+    class Result(resources.Result):
+        """Keeps of each row only what the report reads, its kind: a RowResult holds the
+        instance's text and more, tens of MB for 50,000 rows."""
+
+        class Row:
+            __slots__ = ("import_type",)
+
+            def __init__(self, import_type):
+                self.import_type = import_type
+
+        def append_row_result(self, row_result):
+            self.rows.append(self.Row(row_result.import_type))
+
+    def get_result_class(self):
+        return self.Result
+
+    def get_import_fields(self):
+        return self.import_fields  # asked for every row
 
     # Everything a row needs is loaded here, once.
     def before_import(self, dataset, **kwargs):
@@ -719,30 +750,55 @@ class AdoptionResource(SpreadsheetResource):
         self.practices = {
             page.slug.lower(): page for page in PracticePage.objects.filter(slug__in=slugs)
         }
+        self.pages_by_pk = {page.pk: page for page in self.practices.values()}
         self.agencies = AgencyIndex.load()
+        # Values too (see __init__); get_instance makes the instance of each row. Results
+        # are read only for the adoptions that change (record_revisions).
+        key = [self.attnames.index(name) for name in ("practice_id", "agency_id")]
         self.existing = {
-            (a.practice_id, a.agency_id): a
-            for a in Adoption.objects.filter(
-                practice__in=[p.pk for p in self.practices.values()]
-            ).prefetch_related("results")
+            (values[key[0]], values[key[1]]): values
+            for values in Adoption.objects.filter(practice__in=list(self.pages_by_pk)).values_list(
+                *self.attnames
+            )
         }
-        pages = {page.pk: page for page in self.practices.values()}
-        for adoption in self.existing.values():
-            adoption.practice = pages[adoption.practice_id]
-            adoption.agency = self.agencies.by_pk[adoption.agency_id]
+
+    def adoption(self, values):
+        """The instance of an adoption kept as values, with its practice and agency."""
+        adoption = Adoption.from_db(Adoption.objects.db, self.attnames, values)
+        adoption.practice = self.pages_by_pk[adoption.practice_id]
+        adoption.agency = self.agencies.by_pk[adoption.agency_id]
+        return adoption
+
+    def values(self, adoption):
+        # What the columns hold: for a file, its name, not the FieldFile, which holds on to
+        # the instance.
+        values = vars(adoption)
+        return tuple(
+            str(values[name]) if name in self.file_attnames else values[name]
+            for name in self.attnames
+        )
 
     def _key(self, row):
         try:
             practice = self.fields["practice"].clean(row)
             agency = self.fields["agency"].clean(row)
         except (ValueError, KeyError):
+            self.row_objects = {}
             return None
+        self.row_objects = {"practice": practice, "agency": agency}
         return practice.pk, agency.pk
 
     def get_instance(self, instance_loader, row):
         # Kept for check_row: get_instance is called once per row, just before it.
         self.row_key = key = self._key(row)
-        return self.existing.get(key) if key else None
+        values = self.existing.get(key) if key else None
+        return self.adoption(values) if values else None
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.attribute in self.row_objects:  # cleaned once already, for the key
+            setattr(instance, field.attribute, self.row_objects[field.attribute])
+        else:
+            super().import_field(field, instance, row, is_m2m, **kwargs)
 
     def compared(self, instance):
         return [getattr(instance, name) for name in COLUMNS if name not in ("practice", "agency")]
@@ -761,72 +817,180 @@ class AdoptionResource(SpreadsheetResource):
             self.check_duplicate(key, "agency", errors, number)
 
     def save_instance(self, instance, is_create, row, **kwargs):
-        if self.scope is not None:
-            if not is_create:
-                # A report never changes the approved record: its values go into a new
-                # revision (record_reports), published when a reviewer approves.
-                self.before_save_instance(instance, row, **kwargs)
-                self.after_save_instance(instance, row, **kwargs)
-                return
-            instance.live = False
-        super().save_instance(instance, is_create, row, **kwargs)
+        # Written in bulk once every row is read: bulk_create and bulk_update below.
+        if is_create:
+            if self.scope is not None:
+                instance.live = False
+            self.created.append(self.values(instance))
+        elif self.scope is not None:
+            # A report never changes the approved record: its values go into a new
+            # revision (record_reports), published when a reviewer approves.
+            self.changed.append(instance)
+        else:
+            self.update_instances.append(instance)
+            self.changed.append(instance)
 
-    def after_save_instance(self, instance, row, **kwargs):
-        (self.created if instance.pk is None else self.changed).append(instance)
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        from search.sync import insert
+
+        if not self.created or (dry_run and not using_transactions):
+            return
+        written = iter(range(len(self.created)))
+
+        def keep(adoption):  # its pk and timestamps, for its revision
+            self.created[next(written)] = self.values(adoption)
+
+        try:
+            instances = (self.adoption(values) for values in self.created)
+            insert(Adoption, instances, len(self.created), written=keep)
+        except Exception as error:
+            self.handle_import_error(result, error, raise_errors)
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """The changed rows, one UPDATE by pk each, sent as one batch (`executemany`).
+
+        Django's `bulk_update` builds a CASE over every row for every column: seconds of
+        Python and of PostgreSQL for a thousand rows.
+        """
+        from django.db import connections
+
+        if not self.update_instances or (dry_run and not using_transactions):
+            return
+        connection = connections[Adoption.objects.db]  # not the proxy: used for every value
+        now = timezone.now()  # what save() would set
+        fields = [Adoption._meta.get_field(name) for name in self.get_bulk_update_fields()]
+        fields.append(Adoption._meta.get_field("updated_at"))
+        table, quote = Adoption._meta.db_table, connection.ops.quote_name
+        # Names from the model, values as parameters.
+        sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
+            quote(table),
+            ", ".join(f"{quote(f.column)} = %s" for f in fields),
+            quote(Adoption._meta.pk.column),
+        )
+        for adoption in self.update_instances:
+            adoption.updated_at = now
+        try:
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    sql,
+                    [
+                        [
+                            *(
+                                f.get_db_prep_save(getattr(a, f.attname), connection)
+                                for f in fields
+                            ),
+                            a.pk,
+                        ]
+                        for a in self.update_instances
+                    ],
+                )
+        except Exception as error:
+            self.handle_import_error(result, error, raise_errors)
+        finally:
+            self.update_instances.clear()
+
+    def saved(self):
+        """(adoption, history action) of each row written, one instance at a time."""
+        for values in self.created:
+            yield self.adoption(values), "wagtail.create"
+        for adoption in self.changed:
+            yield adoption, "wagtail.edit"
 
     def record(self):
+        from search.sync import touch
+
+        pk = self.attnames.index(Adoption._meta.pk.attname)
+        # Written without save(), so without the signals that mark them for search.
+        touch("adoption", [values[pk] for values in self.created] + [a.pk for a in self.changed])
         if self.scope is None:
             self.record_revisions()
         else:
             self.record_reports()
+        # Free them before search rebuilds the rows of the adoptions.
+        self.created, self.changed, self.existing = [], [], {}
 
     def record_revisions(self):
         """What `save_revision(user=…, log_action=True)` does for each saved adoption, in bulk:
         a revision, `latest_revision` pointing at it and a history entry."""
-        saved = [(a, "wagtail.create") for a in self.created] + [
-            (a, "wagtail.edit") for a in self.changed
-        ]
-        if not saved:
+        count = len(self.created) + len(self.changed)
+        if not count:
             return
+        from practices.models import AdoptionResult
+        from search.sync import insert
+
         content_type = ContentType.objects.get_for_model(Adoption)
         now, group = timezone.now(), uuid.uuid4()
-        revisions = []
-        for adoption, _ in saved:
-            content = get_serializable_data_for_fields(adoption)
-            results = adoption.results.all() if adoption in self.changed else []
-            content["results"] = [get_serializable_data_for_fields(r) for r in results]
-            revisions.append(
-                Revision(
+        results = {}
+        for result in AdoptionResult.objects.filter(
+            adoption__in=[a.pk for a in self.changed]
+        ).order_by("pk"):
+            results.setdefault(result.adoption_id, []).append(result)
+        entries = []  # (pk, text, action) of each adoption, for its history entry
+
+        # Built as they are written: 50,000 revisions at once would be hundreds of MB.
+        def revisions():
+            for adoption, action in self.saved():
+                content = get_serializable_data_for_fields(adoption)
+                content["results"] = [
+                    get_serializable_data_for_fields(r) for r in results.get(adoption.pk, ())
+                ]
+                text = str(adoption)
+                entries.append((adoption.pk, text, action))
+                yield Revision(
                     content_type=content_type,
                     base_content_type=content_type,
                     object_id=str(adoption.pk),
                     user=self.user,
                     content=content,
-                    object_str=str(adoption),
+                    object_str=text,
                     created_at=now,
                 )
-            )
-        Revision.objects.bulk_create(revisions)
-        for (adoption, _), revision in zip(saved, revisions, strict=True):
-            adoption.latest_revision = revision
-        Adoption.objects.bulk_update([a for a, _ in saved], ["latest_revision"])
-        ModelLogEntry.objects.bulk_create(
-            [
+
+        revision_pks = insert(Revision, revisions(), count)
+        self.point_at(list(zip((pk for pk, _, _ in entries), revision_pks, strict=True)))
+        insert(
+            ModelLogEntry,
+            (
                 ModelLogEntry(
                     content_type=content_type,
-                    object_id=str(adoption.pk),
-                    label=str(adoption),
+                    object_id=str(pk),
+                    label=label,
                     action=action,
                     timestamp=now,
                     data={},
                     user=self.user,
-                    revision=revision,
+                    revision_id=revision_pk,
                     content_changed=True,
                     uuid=group,
                 )
-                for (adoption, action), revision in zip(saved, revisions, strict=True)
-            ]
+                for (pk, label, action), revision_pk in zip(entries, revision_pks, strict=True)
+            ),
         )
+
+    @staticmethod
+    def point_at(latest):
+        """Set `latest_revision` of each (adoption pk, revision pk) in one UPDATE … FROM
+        (VALUES …): `bulk_update` would be a CASE over every row, and one UPDATE per row,
+        even sent as one batch, costs three times as long."""
+        from django.db import connections
+
+        connection = connections[Adoption.objects.db]
+        quote = connection.ops.quote_name
+        table = quote(Adoption._meta.db_table)
+        column = quote(Adoption._meta.get_field("latest_revision").column)
+        pk = f"{table}.{quote(Adoption._meta.pk.column)}"
+        size = (connection.features.max_query_params or 2 * len(latest)) // 2  # SQLite caps
+        with connection.cursor() as cursor:
+            for start in range(0, len(latest), size):
+                batch = latest[start : start + size]
+                rows = ", ".join(["(%s, %s)"] * len(batch))
+                # Names from the model, values as parameters. (VALUES names its columns
+                # column1, column2… on PostgreSQL and SQLite alike.)
+                cursor.execute(
+                    f"UPDATE {table} SET {column} = v.column2 "  # noqa: S608
+                    f"FROM (VALUES {rows}) AS v WHERE {pk} = v.column1",
+                    [value for pair in batch for value in pair],
+                )
 
     def record_reports(self):
         """Each saved row as a report of `self.user`: a revision (as the snippet editor's
@@ -834,9 +998,7 @@ class AdoptionResource(SpreadsheetResource):
         from wagtail.models import WorkflowState
 
         workflow = None
-        for adoption, action in [(a, "wagtail.create") for a in self.created] + [
-            (a, "wagtail.edit") for a in self.changed
-        ]:
+        for adoption, action in self.saved():
             # The record in the database keeps its approved values; only the revision and
             # its bookkeeping fields are written.
             adoption.save_revision(user=self.user, log_action=action, clean=False)
@@ -1187,7 +1349,7 @@ def _run_import(resource, source, file_format=None, dry_run=False):
         row_headers=tuple(resource.columns[name][0] for name in resource.label_columns),
     )
     try:
-        with transaction.atomic(), bulk_changes():
+        with transaction.atomic(), bulk_changes(touched_only=True):
             result = resource.import_data(dataset, dry_run=False, use_transactions=False)
             errors = _errors(result, numbers, shown) + resource.finish(shown)
             report.errors = _sorted_errors(errors, shown)

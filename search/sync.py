@@ -3,21 +3,28 @@
 Saving or deleting a record marks it dirty; when the transaction commits, its search rows
 are rebuilt from the database and pushed to Elasticsearch. The push may fail (node down or
 unset): the write has already succeeded, and the rows stay pending until the next push.
-Bulk operations suspend the per-record path and refresh everything once at the end.
+Bulk operations suspend the per-record path and refresh once at the end, in bulk: every row
+(`refresh_all`), or only the rows of the records the block touched (`refresh_touched`). Either
+way a row is rebuilt from the database, stored only if it changed, and then pending; a row
+whose record is no longer public becomes a pending tombstone.
 """
 
 import contextlib
+import functools
+import hashlib
+import itertools
 import logging
 import threading
+from collections import defaultdict
 
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from elasticsearch import ApiError, TransportError
 from elasticsearch.helpers import BulkIndexError, streaming_bulk
 
 from kb.models import KnowledgePage
-from practices.models import Adoption, Agency, PracticePage
+from practices.models import Adoption, AdoptionResult, Agency, PracticePage
 from search import documents
 from search.client import get_client, index_name
 from search.models import SearchDocument
@@ -37,6 +44,8 @@ def _pending():
     if not hasattr(_state, "pending"):
         _state.pending = set()
         _state.suspended = 0
+        _state.touched = set()  # (kind, pk) seen inside the current bulk block
+        _state.everything = False  # a block of the current nest asked for refresh_all
     return _state
 
 
@@ -46,13 +55,27 @@ def schedule(kind, pk):
     The flush is registered on every call: after a rollback the earlier registration is
     gone, and a flush of an empty set costs nothing. Keys left behind by a rolled-back
     transaction are rebuilt with the next commit, from the database as it then is.
+    Inside a bulk block the record is only noted, for the block's own refresh.
     """
     state = _pending()
     if state.suspended:
+        state.touched.add((kind, pk))
         return
     state.pending.add((kind, pk))
     # robust: a failure is logged, never raised into the request that saved.
     transaction.on_commit(flush, robust=True)
+
+
+def touch(kind, pks):
+    """Mark records written without signals (`bulk_create`, `bulk_update`, `update`) dirty,
+    as saving each of them would."""
+    state = _pending()
+    keys = {(kind, pk) for pk in pks}
+    if state.suspended:
+        state.touched |= keys
+    elif keys:
+        state.pending |= keys
+        transaction.on_commit(flush, robust=True)
 
 
 def flush():
@@ -130,57 +153,301 @@ def write_rows(rows, removed_keys):
         )
 
 
+def _batches(values):
+    """`values`, sorted, in lists that fit one `__in` lookup.
+
+    PostgreSQL takes them all in one statement, so the queries of a refresh do not grow with
+    the records; SQLite caps the parameters of a statement.
+    """
+    values = sorted(values)
+    size = connection.features.max_query_params or len(values) or 1
+    return [values[start : start + size] for start in range(0, len(values), size)]
+
+
+def insert(model, objs, count=None, written=None):
+    """Insert the new instances `objs` (any iterable) in one statement, as `bulk_create`
+    does, and send no signals either. With `count`, the number of `objs`, their pks are set
+    and returned in order; without, the database numbers the rows. `written(obj)` is called
+    for each object, in order, once it is in the table with its pk and the values the insert
+    gave it (auto_now fields): there a caller that makes short-lived instances keeps what it
+    needs of them.
+
+    On PostgreSQL this is COPY, streamed: `bulk_create` sends the rows as arrays that
+    psycopg quotes in Python, a regular expression per element (about 1.5 s per 10,000
+    search rows, and more for revisions, whose JSON is full of quotes), and needs them all
+    in a list first. COPY returns no ids, so they are drawn from the table's sequence
+    beforehand. While COPY runs the connection takes no other query: `objs` must not read
+    the database. Related objects must be saved before they are assigned.
+    """
+    # The connection itself: the `connection` proxy costs a thread-local lookup per use, and
+    # preparing a value uses it several times.
+    db = connections[model.objects.db]
+    postgresql = db.vendor == "postgresql"
+    if count == 0:
+        return []
+    if count is not None and not postgresql:
+        objs = list(objs)
+        model.objects.bulk_create(objs)
+        for obj in objs if written else ():
+            written(obj)
+        return [obj.pk for obj in objs]
+    opts = model._meta
+    fields = [field for field in opts.concrete_fields if not field.primary_key]
+    pks = None
+    with db.cursor() as cursor:
+        if count is not None:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [opts.db_table, opts.pk.column, count],
+            )
+            pks = [pk for (pk,) in cursor.fetchall()]
+            fields.insert(0, opts.pk)
+
+        def rows():
+            for obj, pk in zip(objs, pks or itertools.repeat(None), strict=pks is not None):
+                if pk is not None:
+                    obj.pk = pk
+                yield [field.get_db_prep_save(field.pre_save(obj, True), db) for field in fields]
+                # Resumed once the row is written.
+                obj._state.adding, obj._state.db = False, db.alias
+                if written:
+                    written(obj)
+
+        # Names from the model; the values are sent apart from the statement.
+        table = db.ops.quote_name(opts.db_table)
+        columns = ", ".join(db.ops.quote_name(field.column) for field in fields)
+        if postgresql:
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows():
+                    copy.write_row(row)
+        else:
+            # One statement, many parameter sets: bulk_create would split the rows at SQLite's
+            # 999 parameters.
+            placeholders = ", ".join(["%s"] * len(fields))
+            statement = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+            cursor.executemany(statement, rows())
+    return pks
+
+
+def _digest(values):
+    """A fingerprint of a row's indexed fields, so that a refresh of 50,000 rows compares
+    them without holding the stored text in memory."""
+    canonical = tuple(v if v is None or type(v) is int else str(v) for v in values)
+    return hashlib.blake2b(repr(canonical).encode(), digest_size=16).digest()
+
+
+def _stored(keys=None):
+    """{key: (pk, deleted, digest)} of the stored rows; all of them when `keys` is None."""
+    stored = {}
+    for batch in [None] if keys is None else _batches(keys):
+        docs = SearchDocument.objects.all()
+        if batch is not None:
+            docs = docs.filter(key__in=batch)
+        for pk, key, deleted, *values in docs.values_list(
+            "pk", "key", "deleted", *ROW_FIELDS
+        ).iterator(chunk_size=PUSH_BATCH):
+            stored[key] = (pk, deleted, _digest(values))
+    return stored
+
+
+def _store(rows, stored, progress=None, stream=False):
+    """Write the `rows` that differ from `stored` (see `_stored`) as pending; the stored rows
+    that `rows` no longer has become pending tombstones. Returns (written, removed).
+
+    With `stream`, rows with a new key go to the database as they come (see `insert`: `rows`
+    must not query); otherwise the changed rows are gathered first. A changed row is
+    deleted and inserted again rather than updated in place: an UPDATE of thousands of rows
+    through `bulk_update` is a CASE per column, far slower than an INSERT. Nothing refers to
+    a row's pk (push_pending finds pending rows by `indexed_at` and marks the ones it read),
+    so the new pk is harmless.
+    """
+    seen, replaced, again = set(), [], []
+    written = 0
+
+    def new_rows():
+        nonlocal written
+        for row in rows:
+            seen.add(row["key"])
+            old = stored.get(row["key"])
+            if old is None:
+                written += 1
+                yield SearchDocument(**row)
+            elif old[1] or old[2] != _digest([row[f] for f in ROW_FIELDS]):
+                replaced.append(old[0])
+                again.append(SearchDocument(**row))
+            if progress:
+                progress(row)
+
+    new = new_rows() if stream else iter(list(new_rows()))
+    first = next(new, None)
+    if first is not None:
+        insert(SearchDocument, itertools.chain([first], new))
+    for batch in _batches(replaced):
+        SearchDocument.objects.filter(pk__in=batch).delete()
+    if again:
+        insert(SearchDocument, again)
+    gone = [pk for key, (pk, deleted, _) in stored.items() if key not in seen and not deleted]
+    now = timezone.now()  # update() skips auto_now
+    for batch in _batches(gone):
+        SearchDocument.objects.filter(pk__in=batch).update(
+            deleted=True, indexed_at=None, updated_at=now
+        )
+    return written + len(again), len(gone)
+
+
 def refresh_all(progress=None):
     """Rebuild every search row from the database; only rows that changed become pending.
 
     Returns (written, removed). `progress` is called with each row, for progress bars.
     """
-    existing = {
-        doc["key"]: doc
-        for doc in SearchDocument.objects.values("pk", "key", "deleted", *ROW_FIELDS)
-    }
-    seen, changed = set(), []
-    for row in documents.public_rows():
-        seen.add(row["key"])
-        old = existing.get(row["key"])
-        if old is None or old["deleted"] or any(old[f] != row[f] for f in ROW_FIELDS):
-            changed.append(row)
-        if progress:
-            progress(row)
-    SearchDocument.objects.bulk_create(
-        [SearchDocument(**row) for row in changed if row["key"] not in existing],
-        batch_size=1000,
-    )
-    now = timezone.now()  # bulk_update() and update() skip auto_now
-    SearchDocument.objects.bulk_update(
-        [
-            SearchDocument(
-                pk=existing[row["key"]]["pk"], **row, deleted=False, indexed_at=None, updated_at=now
+    return _store(documents.public_rows(), _stored(), progress=progress)
+
+
+def refresh_touched(touched):
+    """Rebuild the rows of the touched records, (kind, pk), and of what their text depends
+    on, as `flush` would record by record, with a number of queries that does not grow with
+    the records. Only rows that changed become pending. Returns (written, removed).
+    """
+    pks = defaultdict(set)
+    for kind, pk in touched:
+        pks[kind].add(pk)
+    practices, agencies, guidance = pks["practice"], pks["agency"], pks["guidance"]
+    adoptions = set(pks["adoption"])
+    for batch in _batches(agencies):
+        # Departments carry their parent's name in their text.
+        agencies = agencies | set(
+            Agency.objects.filter(parent__in=batch).values_list("pk", flat=True)
+        )
+    for field, related in (("practice", practices), ("agency", agencies)):
+        for batch in _batches(related):
+            adoptions |= set(
+                Adoption.objects.filter(**{f"{field}__in": batch}).values_list("pk", flat=True)
             )
-            for row in changed
-            if row["key"] in existing
-        ],
-        fields=[*ROW_FIELDS, "deleted", "indexed_at", "updated_at"],
-        batch_size=1000,
-    )
-    gone = [key for key, doc in existing.items() if key not in seen and not doc["deleted"]]
-    SearchDocument.objects.filter(key__in=gone).update(
-        deleted=True, indexed_at=None, updated_at=now
-    )
-    return len(changed), len(gone)
+    scope = {
+        f"{kind}:{pk}"
+        for kind, kind_pks in (
+            ("practice", practices),
+            ("agency", agencies),
+            ("adoption", adoptions),
+            ("guidance", guidance),
+        )
+        for pk in kind_pks
+    }
+    if not scope:
+        return 0, 0
+    stored = _stored(scope)
+    rows = _touched_rows(practices, agencies, adoptions, guidance)
+    return _store(rows, stored, stream=True)
+
+
+def _touched_rows(practices, agencies, adoptions, guidance):
+    """The public rows among these records, built as `documents.public_rows` builds them.
+
+    Every query is made before the first row is returned, so that the rows can stream into
+    the database (see `_store`). Practices, agencies and guidance pages are few; adoptions
+    can be tens of thousands and are built one at a time.
+    """
+    rows = []
+    for batch in _batches(practices):
+        pages = PracticePage.objects.live().filter(pk__in=batch)
+        for page in pages.select_related("category").prefetch_related("sources"):
+            rows.append(documents.practice_row(page))
+    for batch in _batches(agencies):
+        for agency in Agency.objects.filter(pk__in=batch).select_related("parent"):
+            rows.append(documents.agency_row(agency))
+    for batch in _batches(guidance):
+        pages = KnowledgePage.objects.live().filter(pk__in=batch).specific()
+        for page in pages.prefetch_related("tags"):
+            rows.append(documents.guidance_row(page))
+    adoption_rows = [
+        _adoption_row_stream(Adoption.objects.public().filter(pk__in=batch))
+        for batch in _batches(adoptions)
+    ]
+    return itertools.chain(rows, *adoption_rows)
+
+
+# What documents.adoption_row reads of an adoption itself (any other field would be read
+# with a query per adoption), in the model's order, as Model.from_db takes them.
+ADOPTION_ROW_FIELDS = [
+    field.attname
+    for field in Adoption._meta.concrete_fields
+    if field.attname
+    in {"id", "practice_id", "agency_id", "status", "decided_on", "instrument", "notes"}
+]
+
+
+def _adoption_row_stream(adoptions):
+    """Rows of `adoptions` (a queryset), from four queries made now, whatever their number.
+
+    `select_related` would build an agency and a practice page per adoption, and
+    `prefetch_related` under `iterator()` queries once per chunk: agencies, pages and results
+    are read once each and shared. The adoptions are read as tuples (a few MB for 50,000)
+    and become model instances one at a time, as their rows are built.
+    """
+    values = list(adoptions.order_by("pk").values_list(*ADOPTION_ROW_FIELDS))
+    agency_at, practice_at = (ADOPTION_ROW_FIELDS.index(f) for f in ("agency_id", "practice_id"))
+    agencies = {
+        unit.pk: unit
+        for unit in Agency.objects.filter(pk__in={v[agency_at] for v in values}).select_related(
+            "parent"
+        )
+    }
+    for unit in agencies.values():
+        # reverse() once per unit rather than once per adoption (Adoption.get_absolute_url).
+        unit.get_absolute_url = functools.partial(str, unit.get_absolute_url())
+    pages = {
+        page.pk: page
+        for page in PracticePage.objects.filter(
+            pk__in={v[practice_at] for v in values}
+        ).select_related("category")
+    }
+    results = defaultdict(list)
+    for result in (
+        AdoptionResult.objects.filter(adoption__in=adoptions)
+        .select_related("indicator")
+        .order_by("pk")
+    ):
+        results[result.adoption_id].append(result)
+
+    alias = adoptions.db
+
+    def rows():
+        for row in values:
+            adoption = Adoption.from_db(alias, ADOPTION_ROW_FIELDS, row)
+            adoption.agency = agencies[adoption.agency_id]
+            adoption.practice = pages[adoption.practice_id]
+            # The cluster's in-memory children: `adoption.results.all()` reads no rows.
+            adoption.results = results.get(adoption.pk, ())
+            yield documents.adoption_row(adoption)
+
+    return rows()
 
 
 @contextlib.contextmanager
-def bulk_changes():
-    """Suspend per-record indexing; refresh all rows once, in bulk, when the block ends."""
+def bulk_changes(touched_only=False):
+    """Suspend per-record indexing; refresh the rows once, in bulk, when the block ends.
+
+    By default every row is rebuilt (`refresh_all`). With `touched_only`, only the rows of
+    the records touched inside the block: those whose save or delete signals fired, and
+    those named with `touch` (records written without signals). Blocks nest: the outermost
+    refreshes, everything if any of them asked for it. A block that raises refreshes nothing.
+    """
     state = _pending()
+    if not state.suspended:
+        state.touched, state.everything = set(), False
+    state.everything = state.everything or not touched_only
     state.suspended += 1
     try:
         yield
     finally:
         state.suspended -= 1
+        if not state.suspended:
+            touched, state.touched = state.touched, set()
     if not state.suspended:
-        refresh_all()
+        if state.everything:
+            refresh_all()
+        else:
+            refresh_touched(touched)
         transaction.on_commit(push_pending, robust=True)
 
 

@@ -344,13 +344,20 @@ def factories_user():
 
 def test_import_refreshes_search_rows_once(clean_practice, monkeypatch):
     from search import sync
+    from search.models import SearchDocument
 
     calls = []
-    monkeypatch.setattr(sync, "refresh_all", lambda *a, **k: calls.append(1) or (0, 0))
+    refresh_touched = sync.refresh_touched
+    monkeypatch.setattr(sync, "refresh_all", lambda *a, **k: pytest.fail("refreshed everything"))
+    monkeypatch.setattr(sync, "refresh_touched", lambda t: calls.append(t) or refresh_touched(t))
     import_adoptions(SAMPLES / "adoptions_good.csv")
-    assert calls == [1]
+    pks = list(Adoption.objects.filter(practice__slug=PRACTICE).values_list("pk", flat=True))
+    # One refresh, of the rows of the imported adoptions only.
+    assert calls == [{("adoption", pk) for pk in pks}]
+    rows = SearchDocument.objects.filter(key__in=[f"adoption:{pk}" for pk in pks], deleted=False)
+    assert len(pks) == rows.count() == 5
     import_adoptions(SAMPLES / "adoptions_faulty.csv")
-    assert calls == [1]  # nothing to refresh after a refused file
+    assert len(calls) == 1  # nothing to refresh after a refused file
 
 
 # --- Export -----------------------------------------------------------------------------

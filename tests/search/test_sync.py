@@ -6,12 +6,13 @@ import datetime
 
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 import pytest
 
 from kb.models import GlossaryTermPage, KnowledgeIndexPage, KnowledgePage
 from practices.models import Adoption, Agency, PracticeIndexPage, PracticePage
-from search import queries, sync
+from search import documents, queries, sync
 from search.models import SearchDocument
 from tests import factories
 
@@ -396,3 +397,97 @@ def test_a_rolled_back_change_does_not_stop_later_changes_from_syncing(no_node, 
     # transaction; `first` is now never true again, so no later change on this thread (this
     # worker process, in production) registers a flush: search silently stops updating.
     assert SearchDocument.objects.filter(key=f"adoption:{adoption.pk}").exists()
+
+
+# --- bulk blocks that refresh only what they touched -----------------------------------------
+
+
+def test_touched_only_rebuilds_the_rows_of_touched_records_alone(no_node, monkeypatch):
+    page = PracticePage.objects.get(slug="giam-phi-le-phi-dvctt")
+    touched, untouched = page.adoptions.filter(live=True).order_by("pk")[:2]
+    rows = SearchDocument.objects.filter(
+        key__in=[f"adoption:{touched.pk}", f"adoption:{untouched.pk}"]
+    )
+    SearchDocument.objects.filter(pk__in=rows).update(indexed_at=timezone.now())
+    built = []
+    adoption_row = documents.adoption_row
+    monkeypatch.setattr(documents, "adoption_row", lambda a: built.append(a.pk) or adoption_row(a))
+    monkeypatch.setattr(sync, "refresh_all", lambda *a, **k: pytest.fail("refreshed everything"))
+
+    with sync.bulk_changes(touched_only=True):
+        # Written without signals, as an import writes: only the one named with touch().
+        Adoption.objects.filter(pk=touched.pk).update(instrument="Quyết định Zarnovic")
+        Adoption.objects.filter(pk=untouched.pk).update(instrument="Quyết định Quellbrin")
+        sync.touch("adoption", [touched.pk])
+        # A save inside the block is noted by its signal, and rebuilt at the end.
+        agency = factories.agency(name="Tỉnh Vorpalin")
+        saved = factories.adoption(page, agency)
+        assert not SearchDocument.objects.filter(title__contains="Vorpalin").exists()
+
+    assert sorted(built) == sorted([touched.pk, saved.pk])
+    row = SearchDocument.objects.get(key=f"adoption:{touched.pk}")
+    assert "Zarnovic" in row.body and row.indexed_at is None
+    row = SearchDocument.objects.get(key=f"adoption:{untouched.pk}")
+    assert "Quellbrin" not in row.body and row.indexed_at is not None
+    assert set(
+        SearchDocument.objects.filter(title__contains="Vorpalin").values_list("key", flat=True)
+    ) == {f"agency:{agency.pk}", f"adoption:{saved.pk}"}
+
+
+def test_touched_only_leaves_unchanged_rows_alone(no_node):
+    adoption = Adoption.objects.public().first()
+    row = SearchDocument.objects.get(key=f"adoption:{adoption.pk}")
+    SearchDocument.objects.filter(pk=row.pk).update(indexed_at=timezone.now())
+    with sync.bulk_changes(touched_only=True):
+        sync.touch("adoption", [adoption.pk])
+    # Not written again, so not pending: nothing to send to the node.
+    again = SearchDocument.objects.get(key=row.key)
+    assert (again.pk, again.updated_at) == (row.pk, row.updated_at)
+    assert again.indexed_at is not None
+
+
+def test_touched_only_turns_a_record_no_longer_public_into_a_tombstone(no_node):
+    adoption = Adoption.objects.public().first()
+    key = f"adoption:{adoption.pk}"
+    assert not SearchDocument.objects.get(key=key).deleted
+    with sync.bulk_changes(touched_only=True):
+        Adoption.objects.filter(pk=adoption.pk).update(live=False)
+        sync.touch("adoption", [adoption.pk])
+    tombstone = SearchDocument.objects.get(key=key)
+    assert tombstone.deleted and tombstone.indexed_at is None
+
+
+def test_touched_only_follows_what_a_touched_agency_carries(no_node):
+    # A department's rows and its adoptions' rows carry the name of the province above it.
+    department = Agency.objects.get(slug="so-khoa-hoc-va-cong-nghe-thanh-pho-da-nang-den-2025")
+    province, adoption = department.parent, department.adoptions.get()
+    with sync.bulk_changes(touched_only=True):
+        Agency.objects.filter(pk=province.pk).update(name="Thành phố Đà Nẵng Zuverin")
+        sync.touch("agency", [province.pk])
+    keys = [f"agency:{province.pk}", f"agency:{department.pk}", f"adoption:{adoption.pk}"]
+    rows = SearchDocument.objects.filter(key__in=keys)
+    assert len(rows) == 3
+    for row in rows:
+        assert "Zuverin" in row.title + row.body, row.key
+        assert row.indexed_at is None
+
+
+def test_a_block_nested_in_a_touched_only_block_may_ask_for_everything(no_node, monkeypatch):
+    calls = []
+    monkeypatch.setattr(sync, "refresh_all", lambda *a, **k: calls.append("all") or (0, 0))
+    monkeypatch.setattr(sync, "refresh_touched", lambda t: calls.append("touched") or (0, 0))
+    with sync.bulk_changes(touched_only=True):
+        with sync.bulk_changes():
+            pass
+        assert calls == []
+    with sync.bulk_changes(touched_only=True), sync.bulk_changes(touched_only=True):
+        pass
+    assert calls == ["all", "touched"]
+
+
+def test_touch_outside_a_bulk_block_syncs_on_commit(no_node, commit):
+    adoption = Adoption.objects.public().first()
+    with commit():
+        Adoption.objects.filter(pk=adoption.pk).update(notes="Ghi chú Threnody")
+        sync.touch("adoption", [adoption.pk])
+    assert "Threnody" in SearchDocument.objects.get(key=f"adoption:{adoption.pk}").body
