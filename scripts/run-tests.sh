@@ -12,6 +12,9 @@ if [ -f .services.env ]; then
   done < .services.env
 fi
 
+# The suite's own settings, whatever the caller exported (the Makefile exports the dev ones).
+export DJANGO_SETTINGS_MODULE=kb.settings.test
+
 echo "[test] DATABASE_URL=${DATABASE_URL:-sqlite (default)}"
 echo "[test] ELASTICSEARCH_URL=${ELASTICSEARCH_URL:-unset}"
 echo "[test] CHROMIUM_PATH=${CHROMIUM_PATH:-unset}"
