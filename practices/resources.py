@@ -947,7 +947,6 @@ class AdoptionResource(SpreadsheetResource):
                 )
 
         revision_pks = insert(Revision, revisions(), count)
-        self.point_at(list(zip((pk for pk, _, _ in entries), revision_pks, strict=True)))
         insert(
             ModelLogEntry,
             (
@@ -966,12 +965,15 @@ class AdoptionResource(SpreadsheetResource):
                 for (pk, label, action), revision_pk in zip(entries, revision_pks, strict=True)
             ),
         )
+        pks = [pk for pk, _, _ in entries]
+        entries.clear()  # their text, before the UPDATE takes its share of memory
+        self.point_at(pks, revision_pks)
 
     @staticmethod
-    def point_at(latest):
-        """Set `latest_revision` of each (adoption pk, revision pk) in one UPDATE … FROM
-        (VALUES …): `bulk_update` would be a CASE over every row, and one UPDATE per row,
-        even sent as one batch, costs three times as long."""
+    def point_at(pks, revision_pks):
+        """Point the adoptions `pks` at their revisions, in order, with one UPDATE … FROM:
+        `bulk_update` would be a CASE over every row, and one UPDATE per row, even sent as
+        one batch, costs three times as long."""
         from django.db import connections
 
         connection = connections[Adoption.objects.db]
@@ -979,13 +981,24 @@ class AdoptionResource(SpreadsheetResource):
         table = quote(Adoption._meta.db_table)
         column = quote(Adoption._meta.get_field("latest_revision").column)
         pk = f"{table}.{quote(Adoption._meta.pk.column)}"
-        size = (connection.features.max_query_params or 2 * len(latest)) // 2  # SQLite caps
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # Two arrays as the parameters: as a VALUES list, 50,000 pairs would be a
+                # statement of 100,000 placeholders, tens of MB to quote.
+                cursor.execute(
+                    f"UPDATE {table} SET {column} = v.revision "  # noqa: S608
+                    "FROM unnest(%s::bigint[], %s::bigint[]) AS v(adoption, revision) "
+                    f"WHERE {pk} = v.adoption",
+                    [pks, revision_pks],
+                )
+                return
+            latest = list(zip(pks, revision_pks, strict=True))
+            size = connection.features.max_query_params // 2  # SQLite caps parameters
             for start in range(0, len(latest), size):
                 batch = latest[start : start + size]
                 rows = ", ".join(["(%s, %s)"] * len(batch))
-                # Names from the model, values as parameters. (VALUES names its columns
-                # column1, column2… on PostgreSQL and SQLite alike.)
+                # Names from the model, values as parameters. VALUES names its columns
+                # column1, column2…
                 cursor.execute(
                     f"UPDATE {table} SET {column} = v.column2 "  # noqa: S608
                     f"FROM (VALUES {rows}) AS v WHERE {pk} = v.column1",
