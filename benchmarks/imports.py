@@ -13,13 +13,14 @@ Nothing it does touches the development data:
   search rows of the adoptions it wrote, in PostgreSQL (`search.sync.bulk_changes` with
   `touched_only` → `refresh_touched`), but nothing is pushed to a node.
 
-The data: 120 synthetic practice pages published under the catalogue index page, and 500
+The data: 360 synthetic practice pages published under the catalogue index page, and 500
 synthetic departments (15 kinds of "Sở" × the 34 provinces of today, parent = the province),
-so that every (practice, agency) pair in a file is unique. The 10,000-row file uses practices
-1–20 and the 50,000-row file practices 21–120, so the two sizes never share a pair and the
-50,000-row import starts with the 10,000 earlier adoptions already in the database. Files have
-the Vietnamese headers an export writes, dd/mm/yyyy dates, Vietnamese status and evidence
-words (with and without diacritics), and agencies by code (half) or by name (half).
+so that every (practice, agency) pair in a file is unique. Each size has three files
+(`REPEATS`), each on practices of its own: 20 practices per 10,000-row file, 100 per
+50,000-row file, so that no two files share a pair and every file's first import writes new
+rows only (the 50,000-row imports start with the 30,000 earlier adoptions in the database).
+Files have the Vietnamese headers an export writes, dd/mm/yyyy dates, Vietnamese status and
+evidence words (with and without diacritics), and agencies by code (half) or by name (half).
 
 For each size, three imports through `practices.resources.import_adoptions`:
 
@@ -29,15 +30,18 @@ For each size, three imports through `practices.resources.import_adoptions`:
 
 The files are all written before the first import, and the lists they were made from
 freed, so that the process the imports are forked from holds Django, its connection
-settings and little else. Each import is measured twice, each time in a forked child:
+settings and little else. Each import is measured in forked children:
 
-- **timed**, committed: wall time (rows/s), SQL statements (counted with
-  `connection.execute_wrapper`, where `executemany`, one statement sent with many parameter
-  sets, counts once; and each COPY, which psycopg sends outside those wrappers), the RSS of
-  the child before the import (what it shares with its parent) and its peak RSS
-  (`resource.getrusage` ru_maxrss), so that no import inherits the memory another left;
-- **traced**, inside a transaction that is rolled back, with `tracemalloc` on (it slows
-  Python down, so it is kept out of the timed run): the peak of Python allocations.
+- **timed**, committed, once per file (three runs; the median is reported, since a shared
+  machine's speed varies by a fifth from one run to the next): wall time (rows/s), SQL
+  statements (counted with `connection.execute_wrapper`, where `executemany`, one statement
+  sent with many parameter sets, counts once; and each COPY, which psycopg sends outside
+  those wrappers), the RSS of the child before the import (what it shares with its parent)
+  and its peak RSS (`resource.getrusage` ru_maxrss), so that no import inherits the memory
+  another left;
+- **traced**, on the first file, inside a transaction that is rolled back, with
+  `tracemalloc` on (it slows Python down, so it is kept out of the timed runs): the peak of
+  Python allocations.
 
 `--profile ROWS` adds a cProfile run (forked, rolled back) of each import of that size and
 prints the functions with the most own and cumulative time.
@@ -53,12 +57,12 @@ import io
 import os
 import pathlib
 import pickle
-import platform
 import pstats
 import random
 import re
 import resource
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -84,6 +88,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.db.backends.signals import connection_created  # noqa: E402
 from django.test import override_settings  # noqa: E402
 
+from benchmarks.common import cpu_check, machine_facts  # noqa: E402
 from kb.seed import ensure_site_tree  # noqa: E402
 from practices.matching import AgencyIndex  # noqa: E402
 from practices.models import (  # noqa: E402
@@ -104,6 +109,7 @@ AGENCIES = 500
 TARGET_RATE = 2000  # new rows/s
 TARGET_PEAK_MB = 300  # for 50,000 rows
 SEED = 20221122
+REPEATS = 3  # timed runs of each import, on files of their own; the median is reported
 
 DEPARTMENTS = [
     "Sở Tư pháp",
@@ -284,7 +290,7 @@ class QueryCounter:
 
     @contextlib.contextmanager
     def counting(self):
-        """Count the statements of the block: queries, and COPY (see `search.sync.insert`),
+        """Count the statements of the block: queries, and COPY (see `kb.bulk.insert_rows`),
         which psycopg sends without passing through Django's execute wrappers."""
         copy = psycopg.Cursor.copy
 
@@ -400,31 +406,17 @@ def timed(path):
 
 
 def machine():
-    cpu = platform.processor() or platform.machine()
-    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    ram = ""
-    with contextlib.suppress(OSError), open("/proc/meminfo", encoding="utf-8") as handle:
-        kib = int(next(line for line in handle if line.startswith("MemTotal")).split()[1])
-        ram = f"{kib / 1024 / 1024:.1f} GiB"
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         postgres = cursor.fetchone()[0]
-    with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         jit = cursor.fetchone()[0]
-    return {
-        "CPU": cpu,
-        "cores": os.cpu_count(),
-        "RAM": ram,
-        "OS": platform.platform(),
-        "Python": platform.python_version(),
-        "Django": django.get_version(),
+    facts = machine_facts()
+    load = facts.pop("load average at start")
+    return facts | {
         "PostgreSQL": f"{postgres}, jit {jit}",
-        "load average at start": " / ".join(f"{n:.2f}" for n in os.getloadavg()),
+        "load average at start": load,
+        "CPU check at start": cpu_check(),
     }
 
 
@@ -501,7 +493,7 @@ def benchmark(options, folder):
     needed = {size: -(-size // AGENCIES) for size in sizes}
     needed |= {size: PRACTICES_PER_SIZE.get(size, needed[size]) for size in sizes}
     started = time.perf_counter()
-    slugs = create_practices(sum(needed.values()))
+    slugs = create_practices(REPEATS * sum(needed.values()))
     agencies = create_agencies(AGENCIES)
     sync.refresh_all()  # search rows of the new pages and units, so imports only add adoptions
     say(
@@ -509,21 +501,26 @@ def benchmark(options, folder):
         f"in {time.perf_counter() - started:.0f} s"
     )
 
+    # files[size][step]: one file per repeat, each on practices of its own, so that every
+    # repeat of "new" writes rows that are new.
     files, first = {}, 0
     for size in sizes:
-        practices = slugs[first : first + needed[size]]
-        first += needed[size]
-        rows = make_rows(practices, agencies, SEED + size)[:size]
-        files[size] = {
-            "new": folder / f"adoptions_{size}.csv",
-            "unchanged": folder / f"adoptions_{size}.csv",
-            "10 % changed": folder / f"adoptions_{size}_changed.csv",
-        }
-        write_csv(files[size]["new"], rows)
-        write_csv(files[size]["10 % changed"], changed_copy(rows))
-        megabytes = files[size]["new"].stat().st_size / 2**20
+        files[size] = {"new": [], "unchanged": [], "10 % changed": []}
+        for repeat in range(REPEATS):
+            practices = slugs[first : first + needed[size]]
+            first += needed[size]
+            rows = make_rows(practices, agencies, SEED + size + repeat)[:size]
+            path = folder / f"adoptions_{size}_{repeat}.csv"
+            changed = folder / f"adoptions_{size}_{repeat}_changed.csv"
+            write_csv(path, rows)
+            write_csv(changed, changed_copy(rows))
+            files[size]["new"].append(path)
+            files[size]["unchanged"].append(path)
+            files[size]["10 % changed"].append(changed)
+        megabytes = files[size]["new"][0].stat().st_size / 2**20
         say(
-            f"  {size:,} rows: {len(practices)} practices × {AGENCIES} agencies, {megabytes:.1f} MB"
+            f"  {size:,} rows: {REPEATS} files of {needed[size]} practices × {AGENCIES} "
+            f"agencies, {megabytes:.1f} MB each"
         )
     del rows
     gc.collect()
@@ -538,36 +535,49 @@ def benchmark(options, folder):
             "10 % changed": (0, -(-size // 10), size - -(-size // 10)),
         }
         profiles = {}
-        for step, path in files[size].items():
+        for step, paths in files[size].items():
             if options.profile == size:  # before the timed pass commits this step's rows
                 say(f"  {step}: cProfile pass (forked, rolled back)…")
-                profiles[step] = profiled(path, 25)
+                profiles[step] = profiled(paths[0], 25)
             say(f"  {step}: tracemalloc pass (forked, rolled back)…")
-            traced = traced_peak(path)
-            say(f"  {step}: timed pass (forked)…")
-            r = timed(path)
-            if r["errors"] or r["counts"] != expected[step]:
-                raise RuntimeError(f"{size} {step}: {r['outcome']} {r['errors']}")
-            results[size, step] = r | {"rate": size / r["seconds"], "traced": traced}
-            say(
-                f"    {r['seconds']:.1f} s = {size / r['seconds']:,.0f} rows/s, "
-                f"{r['queries']} queries, tracemalloc peak {traced:.0f} MB, "
-                f"RSS {r['rss_before']:.0f} MB before, {r['rss']:.0f} MB at peak — {r['outcome']}"
-            )
+            traced = traced_peak(paths[0])
+            runs = []
+            for repeat, path in enumerate(paths, 1):
+                r = timed(path)
+                if r["errors"] or r["counts"] != expected[step]:
+                    raise RuntimeError(f"{size} {step}: {r['outcome']} {r['errors']}")
+                runs.append(r)
+                say(
+                    f"    timed pass {repeat}/{REPEATS} (forked): {r['seconds']:.1f} s = "
+                    f"{size / r['seconds']:,.0f} rows/s, {r['queries']} queries, "
+                    f"RSS {r['rss_before']:.0f} MB before, {r['rss']:.0f} MB at peak"
+                )
+            if len({r["queries"] for r in runs}) != 1:
+                raise RuntimeError(f"{size} {step}: queries differ between repeats")
+            seconds = statistics.median(r["seconds"] for r in runs)
+            results[size, step] = runs[0] | {
+                "seconds": seconds,
+                "rate": size / seconds,
+                "rates": [size / r["seconds"] for r in runs],
+                "rss": max(r["rss"] for r in runs),
+                "traced": traced,
+            }
         for step, text in profiles.items():
             say(f"\ncProfile, {size:,} rows, {step} (forked, rolled back):")
             say(text)
-    assert Adoption.objects.count() >= sum(sizes)
+    assert Adoption.objects.count() >= REPEATS * sum(sizes)
 
-    say("\nResults")
+    say(f"\nResults (seconds and rows/s: median of {REPEATS} runs; the runs' rows/s beside)")
     say(
-        f"  {'rows':>6}  {'import':<13} {'seconds':>8} {'rows/s':>8} {'queries':>8} "
+        f"  {'rows':>6}  {'import':<13} {'seconds':>8} {'rows/s':>8} {'runs':>20} {'queries':>8} "
         f"{'tracemalloc peak':>17} {'RSS before':>11} {'peak RSS':>9}"
     )
     for (size, step), r in results.items():
+        runs = " / ".join(f"{rate:,.0f}" for rate in r["rates"])
         say(
-            f"  {size:>6,}  {step:<13} {r['seconds']:>8.1f} {r['rate']:>8,.0f} {r['queries']:>8} "
-            f"{r['traced']:>14.0f} MB {r['rss_before']:>8.0f} MB {r['rss']:>6.0f} MB"
+            f"  {size:>6,}  {step:<13} {r['seconds']:>8.1f} {r['rate']:>8,.0f} {runs:>20} "
+            f"{r['queries']:>8} {r['traced']:>14.0f} MB {r['rss_before']:>8.0f} MB "
+            f"{r['rss']:>6.0f} MB"
         )
 
     small, large = sizes[0], sizes[-1]
@@ -601,6 +611,7 @@ def benchmark(options, folder):
         ),
     ]
     report("Targets", [(what, "met" if ok else "MISSED") for what, ok in checks])
+    say(f"\nCPU check at the end: {cpu_check()}")
     say(f"\n({datetime.datetime.now():%Y-%m-%d %H:%M})")
     return results
 

@@ -28,13 +28,11 @@ the node, whose own `took` is read. Settings are those of production where they 
 """
 
 import argparse
-import contextlib
 import csv
 import datetime
 import logging
 import os
 import pathlib
-import platform
 import random
 import resource
 import statistics
@@ -60,6 +58,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.urls import Resolver404, resolve  # noqa: E402
 
+from benchmarks.common import machine_facts  # noqa: E402
 from kb.progress import ProgressBar  # noqa: E402
 from practices.models import AdoptionStatus, AgencyKind  # noqa: E402
 from search import documents, queries, sync  # noqa: E402
@@ -291,32 +290,19 @@ def percentiles(values):
 
 
 def machine(client):
-    cpu = platform.processor() or platform.machine()
-    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    ram = ""
-    with contextlib.suppress(OSError), open("/proc/meminfo", encoding="utf-8") as handle:
-        kib = int(next(line for line in handle if line.startswith("MemTotal")).split()[1])
-        ram = f"{kib / 1024 / 1024:.1f} GiB"
     nodes = client.nodes.info(filter_path="nodes.*.version,nodes.*.jvm.mem.heap_max_in_bytes")
     node = next(iter(nodes["nodes"].values()))
     database = connection.vendor
     if database == "postgresql":
         version = connection.pg_version
         database = f"PostgreSQL {version // 10000}.{version % 10000}"
-    return {
-        "CPU": cpu,
-        "cores": os.cpu_count(),
-        "RAM": ram,
-        "OS": platform.platform(),
-        "Python": platform.python_version(),
-        "Django": django.get_version(),
-        "Elasticsearch": f"{node['version']} (heap {node['jvm']['mem']['heap_max_in_bytes'] // 2**20} MB)",
+    facts = machine_facts()
+    load = facts.pop("load average at start")
+    heap = node["jvm"]["mem"]["heap_max_in_bytes"] // 2**20
+    return facts | {
+        "Elasticsearch": f"{node['version']} (heap {heap} MB)",
         "database": database,
-        "load average at start": " / ".join(f"{n:.2f}" for n in os.getloadavg()),
+        "load average at start": load,
     }
 
 

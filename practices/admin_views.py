@@ -50,6 +50,8 @@ class Kind:
 
     name: str  # adoptions, agencies, practices (as in `resources.can_import`)
     title: str
+    menu_label: str  # in the admin menu "Nhập, xuất dữ liệu"
+    icon: str
     upload_url: str
     columns: str  # the columns, as the upload page explains them
     list_url: str  # where the imported records are listed ("" for the catalogue's pages)
@@ -84,6 +86,8 @@ KINDS = {
         Kind(
             "adoptions",
             "Nhập dữ liệu áp dụng",
+            "Kết quả áp dụng",
+            "tick-inverse",
             "practices_import:upload",
             "sáng kiến, cơ quan, trạng thái, ngày quyết định, văn bản, minh chứng, "
             "mức minh chứng, ghi chú",
@@ -93,6 +97,8 @@ KINDS = {
         Kind(
             "agencies",
             "Nhập dữ liệu cơ quan, đơn vị",
+            "Cơ quan, đơn vị",
+            "group",
             "practices_import:upload_agencies",
             "mã, đường dẫn, tên, tên ngắn, tên tiếng Anh, loại, cơ quan cấp trên, vùng, "
             "hiệu lực từ ngày, hiệu lực đến ngày, đơn vị kế thừa, ghi chú, nguồn",
@@ -102,6 +108,8 @@ KINDS = {
         Kind(
             "practices",
             "Nhập danh mục sáng kiến",
+            "Danh mục sáng kiến",
+            "doc-full",
             "practices_import:upload_practices",
             "đường dẫn, tên sáng kiến, nhóm, tóm tắt, căn cứ pháp lý, cơ quan khởi xướng, "
             "cơ quan công bố, chỉ số, nội dung (Markdown)",

@@ -1,6 +1,5 @@
 """Vietnamese text helpers: folding for matching, and alphabetical order."""
 
-import functools
 import re
 import unicodedata
 
@@ -41,8 +40,9 @@ def sort_key(text):
 # open syllable ending in oa, oe or uy, the mark goes on the first vowel (not after "q").
 _TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 _OLD_STYLE_TONE = re.compile(rf"(?<![qQ])([oO][aAeE]|[uU][yY])([{_TONE_MARKS}])(?![^\W\d_])")
-# Private-use characters are reserved as highlight markers (search.queries).
-_RESERVED = {"\ue000", "\ue001"}
+# Control characters (Unicode category Cc: C0, DEL and C1) become spaces, and so do the
+# private-use characters reserved as highlight markers (search.queries).
+_BLANKED = re.compile("[\x00-\x1f\x7f-\x9f\ue000\ue001]")
 
 
 def _first_vowel_tone(match):
@@ -58,18 +58,23 @@ def normalise(text):
     """
     text = unicodedata.normalize("NFD", str(text or ""))
     text = unicodedata.normalize("NFC", _OLD_STYLE_TONE.sub(_first_vowel_tone, text))
-    return "".join(
-        " " if unicodedata.category(ch) == "Cc" or ch in _RESERVED else ch for ch in text
-    )
+    return _BLANKED.sub(" ", text)
 
 
-@functools.lru_cache(maxsize=4096)
-def _fold_char(char):
-    folded = anyascii(char).lower()
-    if len(folded) == 1:
+class _AlignedFolding(dict):
+    """A `str.translate` table, filled as characters come: code point → one character."""
+
+    def __missing__(self, code):
+        char = chr(code)
+        folded = anyascii(char).lower()
+        if len(folded) != 1:
+            lowered = char.lower()
+            folded = lowered if len(lowered) == 1 else char
+        self[code] = folded
         return folded
-    lowered = char.lower()
-    return lowered if len(lowered) == 1 else char
+
+
+_ALIGNED_FOLDING = _AlignedFolding()
 
 
 def fold_aligned(text):
@@ -79,4 +84,4 @@ def fold_aligned(text):
     position i in the folded text is at position i in the original: highlights computed on
     folded text are drawn on the Vietnamese text with its diacritics intact.
     """
-    return "".join(_fold_char(char) for char in text)
+    return text.translate(_ALIGNED_FOLDING)

@@ -128,32 +128,16 @@ def register_import_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_import_menu_item():
-    kinds = admin_views.KINDS
     items = [
         ImportMenuItem(
-            kinds["adoptions"],
-            "Kết quả áp dụng",
-            reverse("practices_import:upload"),
-            name="adoption-import",
-            icon_name="tick-inverse",
-            order=100,
-        ),
-        ImportMenuItem(
-            kinds["agencies"],
-            "Cơ quan, đơn vị",
-            reverse("practices_import:upload_agencies"),
-            name="agency-import",
-            icon_name="group",
-            order=200,
-        ),
-        ImportMenuItem(
-            kinds["practices"],
-            "Danh mục sáng kiến",
-            reverse("practices_import:upload_practices"),
-            name="practice-import",
-            icon_name="doc-full",
-            order=300,
-        ),
+            kind,
+            kind.menu_label,
+            reverse(kind.upload_url),
+            name=f"{kind.name}-import",
+            icon_name=kind.icon,
+            order=100 * position,
+        )
+        for position, kind in enumerate(admin_views.KINDS.values(), 1)
     ]
     return ImportSubmenuItem(
         "Nhập, xuất dữ liệu", Menu(items=items), name="data-import", icon_name="upload", order=205

@@ -6,16 +6,19 @@ are analysed by the built-in `standard` analyzer. A query matches the folded cop
 the diacritics typed, and the original copy adds score when the diacritics agree.
 """
 
+import functools
+
 from django.utils.html import strip_tags
 
 from elasticsearch.dsl import Completion, Document, Integer, Keyword, Text
 
 from kb.models import KnowledgePage
-from practices.models import Adoption, Agency, AgencyKind, PracticePage
+from practices.models import Adoption, AdoptionStatus, Agency, AgencyKind, PracticePage
 from practices.text import fold, fold_aligned, normalise
 from search.models import DocumentType
 
 MAX_BODY_CHARS = 20_000
+STATUS_LABELS = dict(AdoptionStatus.choices)
 
 
 class ContentDocument(Document):
@@ -40,8 +43,21 @@ class ContentDocument(Document):
         settings = {"number_of_shards": 1, "number_of_replicas": 0}
 
 
-def _text(*parts):
-    return normalise(" ".join(str(p) for p in parts if p))[:MAX_BODY_CHARS]
+def _text(parts, sep=" "):
+    """The text of `parts` as stored, and folded (`fold_aligned`).
+
+    Made part by part: no step of `normalise` looks across a space or a colon, folding goes
+    character by character, and the same names and labels come back on thousands of rows.
+    """
+    pieces = [_forms(str(part)) for part in parts if part]
+    text = sep.join(text for text, _ in pieces)[:MAX_BODY_CHARS]
+    return text, sep.join(folded for _, folded in pieces)[:MAX_BODY_CHARS]
+
+
+@functools.lru_cache(maxsize=8192)
+def _forms(part):
+    text = normalise(part)
+    return text, fold_aligned(text)
 
 
 def _stream_text(stream_value):
@@ -52,17 +68,17 @@ def _stream_text(stream_value):
     return " ".join(parts)
 
 
-def _row(key, doc_type, title, body, url, **facets):
-    title = _text(title)
-    body = _text(body)
+def _row(key, doc_type, title_parts, body_parts, url, **facets):
+    title, title_folded = _text(title_parts, sep=": ")
+    body, body_folded = _text(body_parts)
     return {
         "key": key,
         "type": doc_type,
         "title": title,
         "body": body,
         "url": url,
-        "title_folded": fold_aligned(title),
-        "body_folded": fold_aligned(body),
+        "title_folded": title_folded,
+        "body_folded": body_folded,
         "category": facets.get("category") or "",
         "region": facets.get("region") or "",
         "agency_kind": facets.get("agency_kind") or "",
@@ -84,26 +100,27 @@ def practice_row(page):
     return _row(
         f"practice:{page.pk}",
         DocumentType.PRACTICE,
-        page.title,
-        _text(page.summary, _stream_text(page.body), page.legal_basis, page.category.name),
+        (page.title,),
+        (page.summary, _stream_text(page.body), page.legal_basis, page.category.name),
         page.url,
         category=page.category.code,
         year=_practice_year(page),
     )
 
 
-def adoption_row(adoption):
+def adoption_row(adoption, results=None):
+    """`results`: the adoption's results, when the caller has them (else they are read)."""
     agency, practice = adoption.agency, adoption.practice
-    results = " ".join(
-        f"{r.indicator.name} {r.display_value} {r.note}" for r in adoption.results.all()
-    )
+    if results is None:
+        results = adoption.results.all()
+    results = " ".join(f"{r.indicator.name} {r.display_value} {r.note}" for r in results)
     owner = agency.parent if agency.kind == AgencyKind.DEPARTMENT and agency.parent else agency
     return _row(
         f"adoption:{adoption.pk}",
         DocumentType.ADOPTION,
-        f"{agency.name}: {practice.title}",
-        _text(
-            adoption.get_status_display(),
+        (agency.name, practice.title),
+        (
+            STATUS_LABELS.get(adoption.status, adoption.status),  # get_status_display, cached
             adoption.instrument,
             adoption.notes,
             results,
@@ -124,8 +141,8 @@ def agency_row(agency):
     return _row(
         f"agency:{agency.pk}",
         DocumentType.AGENCY,
-        agency.name,
-        _text(
+        (agency.name,),
+        (
             agency.short_name,
             agency.name_en,
             agency.get_kind_display(),
@@ -148,8 +165,8 @@ def guidance_row(page):
     return _row(
         f"guidance:{page.pk}",
         DocumentType.GUIDANCE,
-        page.title,
-        _text(
+        (page.title,),
+        (
             *extra,
             page.summary,
             _stream_text(page.body),

@@ -21,21 +21,23 @@ class DocumentType(models.TextChoices):
 
 
 class SearchDocument(models.Model):
+    # No index on the facets: the database engine's text match reads every row anyway, and
+    # each index slowed the writes of a bulk refresh (tens of thousands of rows per import).
     key = models.CharField(max_length=80, unique=True)  # e.g. "practice:12"
-    type = models.CharField(max_length=20, choices=DocumentType.choices, db_index=True)
+    type = models.CharField(max_length=20, choices=DocumentType.choices)
     title = models.TextField()
     body = models.TextField(blank=True)
     url = models.CharField(max_length=500)
-    category = models.CharField(max_length=40, blank=True, db_index=True)
-    region = models.CharField(max_length=80, blank=True, db_index=True)
-    agency_kind = models.CharField(max_length=20, blank=True, db_index=True)
+    category = models.CharField(max_length=40, blank=True)
+    region = models.CharField(max_length=80, blank=True)
+    agency_kind = models.CharField(max_length=20, blank=True)
     agency_code = models.CharField(max_length=64, blank=True)
-    status = models.CharField(max_length=20, blank=True, db_index=True)
-    year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    status = models.CharField(max_length=20, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
     # Folded with practices.text.fold_aligned, so positions match `title` and `body`.
     title_folded = models.TextField()
     body_folded = models.TextField(blank=True)
-    deleted = models.BooleanField(default=False, db_index=True)
+    deleted = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
     indexed_at = models.DateTimeField(null=True, blank=True, db_index=True)
 

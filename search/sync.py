@@ -17,12 +17,13 @@ import logging
 import threading
 from collections import defaultdict
 
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from elasticsearch import ApiError, TransportError
 from elasticsearch.helpers import BulkIndexError, streaming_bulk
 
+from kb.bulk import insert_rows
 from kb.models import KnowledgePage
 from practices.models import Adoption, AdoptionResult, Agency, PracticePage
 from search import documents
@@ -33,6 +34,7 @@ logger = logging.getLogger(__name__)
 _state = threading.local()
 PUSH_BATCH = 2000
 ROW_FIELDS = [*documents.INDEXED_FIELDS]
+STORED_COLUMNS = ["key", *ROW_FIELDS]  # of a new row; the others take their defaults
 
 
 def alias():
@@ -164,71 +166,6 @@ def _batches(values):
     return [values[start : start + size] for start in range(0, len(values), size)]
 
 
-def insert(model, objs, count=None, written=None):
-    """Insert the new instances `objs` (any iterable) in one statement, as `bulk_create`
-    does, and send no signals either. With `count`, the number of `objs`, their pks are set
-    and returned in order; without, the database numbers the rows. `written(obj)` is called
-    for each object, in order, once it is in the table with its pk and the values the insert
-    gave it (auto_now fields): there a caller that makes short-lived instances keeps what it
-    needs of them.
-
-    On PostgreSQL this is COPY, streamed: `bulk_create` sends the rows as arrays that
-    psycopg quotes in Python, a regular expression per element (about 1.5 s per 10,000
-    search rows, and more for revisions, whose JSON is full of quotes), and needs them all
-    in a list first. COPY returns no ids, so they are drawn from the table's sequence
-    beforehand. While COPY runs the connection takes no other query: `objs` must not read
-    the database. Related objects must be saved before they are assigned.
-    """
-    # The connection itself: the `connection` proxy costs a thread-local lookup per use, and
-    # preparing a value uses it several times.
-    db = connections[model.objects.db]
-    postgresql = db.vendor == "postgresql"
-    if count == 0:
-        return []
-    if count is not None and not postgresql:
-        objs = list(objs)
-        model.objects.bulk_create(objs)
-        for obj in objs if written else ():
-            written(obj)
-        return [obj.pk for obj in objs]
-    opts = model._meta
-    fields = [field for field in opts.concrete_fields if not field.primary_key]
-    pks = None
-    with db.cursor() as cursor:
-        if count is not None:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [opts.db_table, opts.pk.column, count],
-            )
-            pks = [pk for (pk,) in cursor.fetchall()]
-            fields.insert(0, opts.pk)
-
-        def rows():
-            for obj, pk in zip(objs, pks or itertools.repeat(None), strict=pks is not None):
-                if pk is not None:
-                    obj.pk = pk
-                yield [field.get_db_prep_save(field.pre_save(obj, True), db) for field in fields]
-                # Resumed once the row is written.
-                obj._state.adding, obj._state.db = False, db.alias
-                if written:
-                    written(obj)
-
-        # Names from the model; the values are sent apart from the statement.
-        table = db.ops.quote_name(opts.db_table)
-        columns = ", ".join(db.ops.quote_name(field.column) for field in fields)
-        if postgresql:
-            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows():
-                    copy.write_row(row)
-        else:
-            # One statement, many parameter sets: bulk_create would split the rows at SQLite's
-            # 999 parameters.
-            placeholders = ", ".join(["%s"] * len(fields))
-            statement = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-            cursor.executemany(statement, rows())
-    return pks
-
-
 def _digest(values):
     """A fingerprint of a row's indexed fields, so that a refresh of 50,000 rows compares
     them without holding the stored text in memory."""
@@ -242,7 +179,7 @@ def _stored(keys=None):
     for batch in [None] if keys is None else _batches(keys):
         docs = SearchDocument.objects.all()
         if batch is not None:
-            docs = docs.filter(key__in=batch)
+            docs = docs.filter(key__any=batch)
         for pk, key, deleted, *values in docs.values_list(
             "pk", "key", "deleted", *ROW_FIELDS
         ).iterator(chunk_size=PUSH_BATCH):
@@ -254,8 +191,8 @@ def _store(rows, stored, progress=None, stream=False):
     """Write the `rows` that differ from `stored` (see `_stored`) as pending; the stored rows
     that `rows` no longer has become pending tombstones. Returns (written, removed).
 
-    With `stream`, rows with a new key go to the database as they come (see `insert`: `rows`
-    must not query); otherwise the changed rows are gathered first. A changed row is
+    With `stream`, rows with a new key go to the database as they come (see `insert_rows`:
+    `rows` must not query); otherwise the changed rows are gathered first. A changed row is
     deleted and inserted again rather than updated in place: an UPDATE of thousands of rows
     through `bulk_update` is a CASE per column, far slower than an INSERT. Nothing refers to
     a row's pk (push_pending finds pending rows by `indexed_at` and marks the ones it read),
@@ -271,25 +208,25 @@ def _store(rows, stored, progress=None, stream=False):
             old = stored.get(row["key"])
             if old is None:
                 written += 1
-                yield SearchDocument(**row)
+                yield [row[name] for name in STORED_COLUMNS]
             elif old[1] or old[2] != _digest([row[f] for f in ROW_FIELDS]):
                 replaced.append(old[0])
-                again.append(SearchDocument(**row))
+                again.append([row[name] for name in STORED_COLUMNS])
             if progress:
                 progress(row)
 
     new = new_rows() if stream else iter(list(new_rows()))
     first = next(new, None)
     if first is not None:
-        insert(SearchDocument, itertools.chain([first], new))
+        insert_rows(SearchDocument, STORED_COLUMNS, itertools.chain([first], new))
     for batch in _batches(replaced):
-        SearchDocument.objects.filter(pk__in=batch).delete()
+        SearchDocument.objects.filter(pk__any=batch).delete()
     if again:
-        insert(SearchDocument, again)
+        insert_rows(SearchDocument, STORED_COLUMNS, again)
     gone = [pk for key, (pk, deleted, _) in stored.items() if key not in seen and not deleted]
     now = timezone.now()  # update() skips auto_now
     for batch in _batches(gone):
-        SearchDocument.objects.filter(pk__in=batch).update(
+        SearchDocument.objects.filter(pk__any=batch).update(
             deleted=True, indexed_at=None, updated_at=now
         )
     return written + len(again), len(gone)
@@ -316,12 +253,12 @@ def refresh_touched(touched):
     for batch in _batches(agencies):
         # Departments carry their parent's name in their text.
         agencies = agencies | set(
-            Agency.objects.filter(parent__in=batch).values_list("pk", flat=True)
+            Agency.objects.filter(parent__any=batch).values_list("pk", flat=True)
         )
     for field, related in (("practice", practices), ("agency", agencies)):
         for batch in _batches(related):
             adoptions |= set(
-                Adoption.objects.filter(**{f"{field}__in": batch}).values_list("pk", flat=True)
+                Adoption.objects.filter(**{f"{field}__any": batch}).values_list("pk", flat=True)
             )
     scope = {
         f"{kind}:{pk}"
@@ -360,7 +297,7 @@ def _touched_rows(practices, agencies, adoptions, guidance):
         for page in pages.prefetch_related("tags"):
             rows.append(documents.guidance_row(page))
     adoption_rows = [
-        _adoption_row_stream(Adoption.objects.public().filter(pk__in=batch))
+        _adoption_row_stream(Adoption.objects.public().filter(pk__any=batch))
         for batch in _batches(adoptions)
     ]
     return itertools.chain(rows, *adoption_rows)
@@ -416,9 +353,7 @@ def _adoption_row_stream(adoptions):
             adoption = Adoption.from_db(alias, ADOPTION_ROW_FIELDS, row)
             adoption.agency = agencies[adoption.agency_id]
             adoption.practice = pages[adoption.practice_id]
-            # The cluster's in-memory children: `adoption.results.all()` reads no rows.
-            adoption.results = results.get(adoption.pk, ())
-            yield documents.adoption_row(adoption)
+            yield documents.adoption_row(adoption, results.get(adoption.pk, ()))
 
     return rows()
 

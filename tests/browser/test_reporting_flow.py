@@ -54,6 +54,14 @@ def choose_in_modal(page, button_name, link_name, search=None):
     expect(modal).to_be_hidden()
 
 
+def footer_action(page, name):
+    """A button of the editor's footer action menu, opened ("More actions")."""
+    page.locator("footer").get_by_role("button", name=MORE_ACTIONS).click()
+    button = page.get_by_role("button", name=name)
+    expect(button).to_be_visible()
+    return button
+
+
 def public_text(page, base_url, path):
     page.goto(f"{base_url}{path}")
     return page.locator("main").inner_text()
@@ -101,9 +109,7 @@ def test_reporter_submits_reviewer_approves_public_sees_it(page, live_server, se
     assert page.url.endswith(edit_path)
 
     # ...then submits it to the review workflow from the action menu's dropdown.
-    page.locator("footer").get_by_role("button", name=MORE_ACTIONS).click()
-    submit = page.get_by_role("button", name=re.compile(r"Thực hiện .*Thẩm định|Yêu cầu xem xét"))
-    expect(submit).to_be_visible()
+    submit = footer_action(page, re.compile(r"Thực hiện .*Thẩm định|Yêu cầu xem xét"))
     with page.expect_navigation():
         submit.click()
     expect(page.locator(".messages .success")).to_be_visible()
@@ -119,11 +125,9 @@ def test_reporter_submits_reviewer_approves_public_sees_it(page, live_server, se
     # The reviewer approves.
     log_in(page, base, "thamdinh-e2e")
     page.goto(f"{base}{edit_path}")
-    page.locator("footer").get_by_role("button", name=MORE_ACTIONS).click()
     # "Phê chuẩn và Xuất bản": approve (without a comment) and, the workflow's last task
     # done, publish.
-    approve = page.get_by_role("button", name=re.compile(r"^\s*(Phê chuẩn|Approve)\s*(và|and)"))
-    expect(approve).to_be_visible()
+    approve = footer_action(page, re.compile(r"^\s*(Phê chuẩn|Approve)\s*(và|and)"))
     with page.expect_navigation():
         approve.click()
     expect(page.locator(".messages .success")).to_be_visible()

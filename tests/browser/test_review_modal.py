@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from practices.models import Adoption, Agency, EvidenceLevel, PracticePage
 from reporting.roles import REVIEWERS
-from tests.browser.test_reporting_flow import MORE_ACTIONS, PASSWORD, log_in
+from tests.browser.test_reporting_flow import PASSWORD, footer_action, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -50,8 +50,7 @@ def test_reviewer_ticks_the_evidence_check_in_the_approve_modal(page, live_serve
 
     log_in(page, base, "thamdinh-e2e")
     page.goto(f"{base}/admin/snippets/practices/adoption/edit/{report.pk}/")
-    page.locator("footer").get_by_role("button", name=MORE_ACTIONS).click()
-    page.get_by_role("button", name=re.compile(r"Phê chuẩn, kiểm tra minh chứng")).click()
+    footer_action(page, re.compile(r"Phê chuẩn, kiểm tra minh chứng")).click()
     modal = page.locator(".modal-dialog").last
     expect(modal).to_be_visible()
     modal.get_by_label("Đã kiểm tra minh chứng").check()

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from wagtail.models import Revision, WorkflowState
 
@@ -251,3 +252,40 @@ def test_admin_import_by_a_national_user_publishes(client, reviewer, bac_ninh):
     assert client.post(reverse(CONFIRM), {"token": token}).status_code == 302
     adoptions = Adoption.objects.filter(agency=bac_ninh)
     assert adoptions.count() == 2 and all(a.live for a in adoptions)
+
+
+def test_a_report_cannot_claim_verified_evidence(reporter, bac_ninh):
+    """Only a reviewer's evidence check makes a record verified; a reporter's file that
+    claims it is refused, and a national import may still say it."""
+    claimed = csv_bytes(f"{ASSISTANT},24,thí điểm,01/09/2025,,,đã thẩm định,")
+    before = (Adoption.objects.count(), Revision.objects.count())
+
+    report = import_adoptions(claimed, "csv", user=reporter)
+
+    assert not report.ok
+    [error] = report.errors
+    assert (error.row, error.column, error.value) == (2, "Mức minh chứng", "đã thẩm định")
+    assert "người thẩm định" in error.reason
+    assert (Adoption.objects.count(), Revision.objects.count()) == before
+    assert import_adoptions(claimed, "csv").ok  # the national editors' shell import
+
+
+def test_a_record_locked_by_someone_else_is_a_row_error(reporter, reviewer, bac_ninh):
+    assert import_adoptions(GOOD, "csv").ok
+    locked = Adoption.objects.get(agency=bac_ninh, practice__slug=ASSISTANT)
+    # LockableMixin, as the admin's "Lock" sets it: only the holder may change the record.
+    Adoption.objects.filter(pk=locked.pk).update(
+        locked=True, locked_at=timezone.now(), locked_by=reviewer
+    )
+    changed = csv_bytes(f"{ASSISTANT},24,đã áp dụng,01/09/2025,Quyết định số 99/QĐ-UBND,,,")
+
+    report = import_adoptions(changed, "csv", user=reporter)
+
+    assert not report.ok
+    [error] = report.errors
+    assert error.row == 2 and "thamdinh-1 khoá" in error.reason
+    locked.refresh_from_db()
+    assert locked.status == "piloting" and locked.revisions.count() == 1
+    # The holder may import over their own lock.
+    Adoption.objects.filter(pk=locked.pk).update(locked_by=reporter)
+    assert import_adoptions(changed, "csv", user=reporter).ok

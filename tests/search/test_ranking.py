@@ -48,7 +48,7 @@ def engine(request, seeded, settings):
 def doc(title, body="Hướng dẫn chung cho người dân.", doc_type="guidance", **facets):
     n = next(_numbers)
     return documents._row(
-        f"{doc_type}:{900000 + n}", doc_type, title, body, f"/thu-nghiem/{n}/", **facets
+        f"{doc_type}:{900000 + n}", doc_type, (title,), (body,), f"/thu-nghiem/{n}/", **facets
     )
 
 

@@ -411,7 +411,9 @@ def test_touched_only_rebuilds_the_rows_of_touched_records_alone(no_node, monkey
     SearchDocument.objects.filter(pk__in=rows).update(indexed_at=timezone.now())
     built = []
     adoption_row = documents.adoption_row
-    monkeypatch.setattr(documents, "adoption_row", lambda a: built.append(a.pk) or adoption_row(a))
+    monkeypatch.setattr(
+        documents, "adoption_row", lambda a, *r: built.append(a.pk) or adoption_row(a, *r)
+    )
     monkeypatch.setattr(sync, "refresh_all", lambda *a, **k: pytest.fail("refreshed everything"))
 
     with sync.bulk_changes(touched_only=True):
