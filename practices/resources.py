@@ -25,6 +25,7 @@ entry per agency, a published revision per practice page).
 
 import csv
 import datetime
+import functools
 import io
 import itertools
 import json
@@ -406,7 +407,11 @@ class DateWidget(widgets.Widget):
             return value.date()
         if isinstance(value, datetime.date):
             return value
-        text = str(value).strip()
+        return cls._from_text(str(value).strip())
+
+    @classmethod
+    @functools.lru_cache(maxsize=4096)  # a file repeats its dates, row after row
+    def _from_text(cls, text):
         if match := cls._DMY.match(text):
             day, month, year = (int(part) for part in match.groups())
         elif match := cls._ISO.match(text):
@@ -619,17 +624,24 @@ def _serialiser(model, attnames):
         if field.serialize
     ]
 
+    written = {}  # date or datetime → its text: the rows of a file share a few of them
+
+    def moment(value):
+        if value not in written:
+            if isinstance(value, datetime.datetime) and value.tzinfo is not datetime.UTC:
+                value_utc = timezone.localtime(value, datetime.UTC)
+            else:
+                value_utc = value
+            written[value] = _JSON.default(value_utc)  # as the revision's encoder writes it
+        return written[value]
+
     def serialise(values):
         data = {}
         for name, at, own in plan:
             value = values[at]
             if own and value is not None:
-                if isinstance(value, datetime.datetime):
-                    if value.tzinfo is not datetime.UTC:  # timezone.now() is UTC already
-                        value = timezone.localtime(value, datetime.UTC)
-                    value = _JSON.default(value)  # as the revision's encoder writes it
-                elif isinstance(value, datetime.date):
-                    value = _JSON.default(value)
+                if isinstance(value, datetime.date):  # datetimes too
+                    value = moment(value)
                 elif not is_protected_type(value):
                     value = str(value)  # value_to_string: choices, file names
             data[name] = value
@@ -1045,14 +1057,15 @@ class AdoptionResource(SpreadsheetResource):
         entries.clear()
         latest = self.attnames.index("latest_revision_id")
         revision_pks = iter(revision_pks)
-        insert_rows(
-            Adoption,
-            self.attnames,
-            (
-                (*values[:latest], next(revision_pks), *values[latest + 1 :])
-                for values in self.created
-            ),
-        )
+        if self.created:
+            insert_rows(
+                Adoption,
+                self.attnames,
+                (
+                    (*values[:latest], next(revision_pks), *values[latest + 1 :])
+                    for values in self.created
+                ),
+            )
         for adoption, revision in zip(self.changed, revision_pks, strict=True):
             adoption.latest_revision_id, adoption.updated_at = revision, now
         self.update(self.changed)
