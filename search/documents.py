@@ -54,10 +54,19 @@ def _text(parts, sep=" "):
     return text, sep.join(folded for _, folded in pieces)[:MAX_BODY_CHARS]
 
 
-@functools.lru_cache(maxsize=8192)
 def _forms(part):
+    # Names, titles and labels are cached; a page's body is not (it seldom comes back, and
+    # thousands of them would hold tens of MB).
+    return _short_forms(part) if len(part) <= SHORT_PART_CHARS else _forms_of(part)
+
+
+def _forms_of(part):
     text = normalise(part)
     return text, fold_aligned(text)
+
+
+SHORT_PART_CHARS = 300
+_short_forms = functools.lru_cache(maxsize=8192)(_forms_of)
 
 
 def _stream_text(stream_value):
