@@ -8,8 +8,9 @@ import time
 import django
 
 
-def machine_facts():
-    """CPU, cores, RAM, OS, Python, Django and the load when the run starts."""
+def machine_facts(**extra):
+    """CPU, cores, RAM, OS, Python, Django, then `extra` (a benchmark's own services), then
+    the load when the run starts."""
     cpu = platform.processor() or platform.machine()
     with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as handle:
         for line in handle:
@@ -27,6 +28,7 @@ def machine_facts():
         "OS": platform.platform(),
         "Python": platform.python_version(),
         "Django": django.get_version(),
+        **extra,
         "load average at start": " / ".join(f"{n:.2f}" for n in os.getloadavg()),
     }
 

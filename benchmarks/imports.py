@@ -413,13 +413,8 @@ def machine():
         postgres = cursor.fetchone()[0]
         cursor.execute("SHOW jit")
         jit = cursor.fetchone()[0]
-    facts = machine_facts()
-    load = facts.pop("load average at start")
-    return facts | {
-        "PostgreSQL": f"{postgres}, jit {jit}",
-        "load average at start": load,
-        "CPU check at start": cpu_check(),
-    }
+    facts = machine_facts(PostgreSQL=f"{postgres}, jit {jit}")
+    return facts | {"CPU check at start": cpu_check()}
 
 
 def _jit_off(sender, connection, **kwargs):

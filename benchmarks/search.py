@@ -296,14 +296,8 @@ def machine(client):
     if database == "postgresql":
         version = connection.pg_version
         database = f"PostgreSQL {version // 10000}.{version % 10000}"
-    facts = machine_facts()
-    load = facts.pop("load average at start")
     heap = node["jvm"]["mem"]["heap_max_in_bytes"] // 2**20
-    return facts | {
-        "Elasticsearch": f"{node['version']} (heap {heap} MB)",
-        "database": database,
-        "load average at start": load,
-    }
+    return machine_facts(Elasticsearch=f"{node['version']} (heap {heap} MB)", database=database)
 
 
 class Line:
