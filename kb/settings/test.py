@@ -1,5 +1,6 @@
 """Fast, isolated settings for the test suite."""
 
+import os
 import tempfile
 
 from .base import *  # noqa: F403
@@ -9,7 +10,8 @@ SECRET_KEY = "test-only-not-secret"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="dvctt-test-media-")
-SEARCH_INDEX_PREFIX = "dvctt-test"
+# Parallel runs against one node (several checkouts) each set their own prefix.
+SEARCH_INDEX_PREFIX = os.environ.get("TEST_SEARCH_INDEX_PREFIX", "dvctt-test")
 ALLOWED_HOSTS = ["*"]
 WAGTAILADMIN_BASE_URL = "http://testserver"
 STORAGES = {
