@@ -1,0 +1,239 @@
+"""The adoptions' resource; see the package's docstring."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models.base import ModelState
+from django.utils import timezone
+
+from import_export import fields, resources
+from import_export.results import RowResult
+
+from practices.models import Adoption, AdoptionStatus, EvidenceLevel, PracticePage
+from practices.resources.base import SpreadsheetResource
+from practices.resources.columns import COLUMNS, EVIDENCE_WORDS, REQUIRED_COLUMNS, STATUS_WORDS
+from practices.resources.publish import AdoptionWriter
+from practices.resources.widgets import (
+    AgencyWidget,
+    ChoiceWordWidget,
+    DateWidget,
+    PracticeWidget,
+    TextWidget,
+)
+
+
+class AdoptionResource(AdoptionWriter, SpreadsheetResource):
+    """Adoptions keyed by (practice, agency); see the package docstring."""
+
+    columns = COLUMNS
+    required_columns = REQUIRED_COLUMNS
+    label_columns = ("practice", "agency")
+
+    practice = fields.Field(attribute="practice", column_name="practice")
+    agency = fields.Field(attribute="agency", column_name="agency")
+    status = fields.Field(
+        attribute="status",
+        column_name="status",
+        widget=ChoiceWordWidget(AdoptionStatus, STATUS_WORDS),
+    )
+    decided_on = fields.Field(attribute="decided_on", column_name="decided_on", widget=DateWidget())
+    instrument = fields.Field(
+        attribute="instrument", column_name="instrument", widget=TextWidget(max_length=255)
+    )
+    evidence_url = fields.Field(
+        attribute="evidence_url",
+        column_name="evidence_url",
+        widget=TextWidget(max_length=500, url=True),
+    )
+    evidence_level = fields.Field(
+        attribute="evidence_level",
+        column_name="evidence_level",
+        widget=ChoiceWordWidget(
+            EvidenceLevel, EVIDENCE_WORDS, required=False, default=EvidenceLevel.SELF_DECLARED
+        ),
+    )
+    notes = fields.Field(attribute="notes", column_name="notes", widget=TextWidget())
+
+    class Meta:
+        model = Adoption
+        fields = tuple(COLUMNS)
+        import_order = export_order = tuple(COLUMNS)
+        import_id_fields = ("practice", "agency")
+        use_bulk = True
+        batch_size = None
+        clean_model_instances = False
+
+    def __init__(self, user=None, progress=None, scope=None, **kwargs):
+        super().__init__(user=user, progress=progress, **kwargs)
+        # None: rows are published as imported; a set of agency ids: rows are the user's
+        # reports and must be for these agencies.
+        self.scope = scope
+        self.practices, self.existing = {}, {}
+        self.lock_holders = {}  # user pk → name, of the users holding a lock on a record
+        self.fields["practice"].widget = PracticeWidget(self)
+        self.fields["agency"].widget = AgencyWidget(self)
+        # New adoptions are kept as the values of their columns, in the order of `attnames`,
+        # not as instances: 50,000 of those (each with its own dict of some 30 attributes)
+        # are about 100 MB. Changed ones, a fraction, are kept as instances.
+        self.attnames = [field.attname for field in Adoption._meta.concrete_fields]
+        self.file_attnames = {
+            field.attname
+            for field in Adoption._meta.concrete_fields
+            if field.get_internal_type() == "FileField"
+        }
+        self.created, self.changed = [], []
+        self.pages_by_pk = {}
+        self.import_fields = super().get_import_fields()
+        self.started = timezone.now()
+        self.blank = {k: v for k, v in vars(Adoption()).items() if k != "_state"}
+        self.row_objects = {}  # the practice and agency of the current row, once cleaned
+
+    class Result(resources.Result):
+        """Keeps of each row only what the report reads, its kind: a RowResult holds the
+        instance's text and more, tens of MB for 50,000 rows."""
+
+        class Row:
+            __slots__ = ("import_type",)
+
+            def __init__(self, import_type):
+                self.import_type = import_type
+
+        def append_row_result(self, row_result):
+            self.rows.append(self.Row(row_result.import_type))
+
+    class BareRowResult(RowResult):
+        def add_instance_info(self, instance):
+            pass  # its pk and str(): per row, and the Result above keeps neither
+
+    def get_result_class(self):
+        return self.Result
+
+    def get_row_result_class(self):
+        return self.BareRowResult
+
+    def get_import_fields(self):
+        return self.import_fields  # asked for every row
+
+    # Everything a row needs is loaded here, once.
+    def before_import(self, dataset, **kwargs):
+        slugs = {str(s).strip().lower() for s in dataset["practice"] if s}
+        self.practices = {
+            page.slug.lower(): page for page in PracticePage.objects.filter(slug__in=slugs)
+        }
+        self.pages_by_pk = {page.pk: page for page in self.practices.values()}
+        self.load_agencies()
+        # Values too (see __init__); get_instance makes the instance of each row. Results
+        # are read only for the adoptions that change (publish).
+        key = [self.attnames.index(name) for name in ("practice_id", "agency_id")]
+        self.existing = {
+            (values[key[0]], values[key[1]]): values
+            for values in Adoption.objects.filter(practice__in=list(self.pages_by_pk)).values_list(
+                *self.attnames
+            )
+        }
+        locked_by = self.attnames.index("locked_by_id")
+        holders = {values[locked_by] for values in self.existing.values()} - {None}
+        self.lock_holders = {
+            user.pk: user.get_full_name() or user.get_username()
+            for user in get_user_model().objects.filter(pk__in=holders)
+        }
+
+    def adoption(self, values):
+        """The instance of an adoption kept as values, with its practice and agency."""
+        adoption = Adoption.from_db(Adoption.objects.db, self.attnames, values)
+        adoption.practice = self.pages_by_pk[adoption.practice_id]
+        adoption.agency = self.agencies.by_pk[adoption.agency_id]
+        return adoption
+
+    def values(self, adoption):
+        # What the columns hold: for a file, its name, not the FieldFile, which holds on to
+        # the instance.
+        values = vars(adoption)
+        return tuple(
+            str(values[name]) if name in self.file_attnames else values[name]
+            for name in self.attnames
+        )
+
+    def _key(self, row):
+        try:
+            practice = self.fields["practice"].widget.clean(row["practice"], row=row)
+            agency = self.fields["agency"].widget.clean(row["agency"], row=row)
+        except (ValueError, KeyError):
+            self.row_objects = {}
+            return None
+        self.row_objects = {"practice": practice, "agency": agency}
+        return practice.pk, agency.pk
+
+    def init_instance(self, row=None):
+        # A copy of a blank adoption's attributes, as unpickling makes an instance: Model's
+        # constructor walks every field and its default, for each of tens of thousands of rows.
+        instance = Adoption.__new__(Adoption)
+        instance.__dict__.update(self.blank)
+        instance._state = ModelState()
+        return instance
+
+    def get_instance(self, instance_loader, row):
+        # Kept for check_row: get_instance is called once per row, just before it.
+        self.row_key = key = self._key(row)
+        values = self.existing.get(key) if key else None
+        return self.adoption(values) if values else None
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        # Every column is a plain attribute, with no default: what Field.save does, without
+        # its general path (a tenth of the time of a new row).
+        if field.attribute in self.row_objects:  # cleaned once already, for the key
+            value = self.row_objects[field.attribute]
+        elif field.column_name in row:
+            value = field.widget.clean(row[field.column_name], row=row, **kwargs)
+        else:
+            return
+        setattr(instance, field.attribute, value)
+
+    def compared(self, instance):
+        return [getattr(instance, name) for name in COLUMNS if name not in ("practice", "agency")]
+
+    def check_row(self, instance, row, errors, number):
+        key = self.row_key
+        if key and self.scope is not None and key[1] not in self.scope:
+            agency = self.agencies.by_pk[key[1]]
+            errors.setdefault("agency", []).append(
+                ValidationError(
+                    f"Bạn không được báo cáo cho cơ quan “{agency}”; chỉ được báo cáo cho "
+                    "cơ quan, đơn vị mình phụ trách."
+                )
+            )
+        if self.scope is not None and instance.evidence_level == EvidenceLevel.VERIFIED:
+            # Only a reviewer's evidence check makes a report verified (reporting.review).
+            errors.setdefault("evidence_level", []).append(
+                ValidationError(
+                    "Mức “Đã thẩm định” do người thẩm định quốc gia ghi khi kiểm tra minh "
+                    "chứng; báo cáo ghi “Tự khai báo” hoặc “Có văn bản, tài liệu”."
+                )
+            )
+        if instance.locked and instance.locked_by_id != getattr(self.user, "pk", None):
+            holder = self.lock_holders.get(instance.locked_by_id, "người khác")
+            errors.setdefault("agency", []).append(
+                ValidationError(
+                    f"Bản ghi này đang bị {holder} khoá để sửa; cần mở khoá trước khi nhập."
+                )
+            )
+        if key:
+            self.check_duplicate(key, "agency", errors, number)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        # Kept until `record`, which writes them all once the file has proved valid.
+        if is_create:
+            if self.scope is not None:
+                instance.live = False
+            instance.created_at = instance.updated_at = self.started  # as save() would
+            self.created.append(self.values(instance))
+        else:
+            # A report never changes the approved record: its values go into a new
+            # revision (record_reports), published when a reviewer approves.
+            self.changed.append(instance)
+
+    # import-export's batch writes (use_bulk): nothing to do before `record`.
+    def bulk_create(self, *args, **kwargs):
+        pass
+
+    def bulk_update(self, *args, **kwargs):
+        pass

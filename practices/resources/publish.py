@@ -1,0 +1,229 @@
+"""Writing an adoption import that has proved valid: published in bulk, or as reports."""
+
+import datetime
+import itertools
+import uuid
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
+from django.utils.encoding import is_protected_type
+
+from modelcluster.models import get_serializable_data_for_fields
+from wagtail.models import ModelLogEntry, Revision
+
+from kb.bulk import insert_rows, reserve_pks
+from practices.models import Adoption
+
+_JSON = DjangoJSONEncoder()  # Revision.content's encoder
+
+
+def _serialiser(model, attnames):
+    """A function from the values of an instance of `model` (in the order of `attnames`) to
+    what modelcluster's `get_serializable_data_for_fields` makes of the instance, the content
+    of a Wagtail revision, without making the instance."""
+    plan = [("pk", attnames.index(model._meta.pk.attname), False)]
+    plan += [
+        (field.name, attnames.index(field.attname), field.remote_field is None)
+        for field in model._meta.fields
+        if field.serialize
+    ]
+
+    written = {}  # date or datetime → its text: the rows of a file share a few of them
+
+    def moment(value):
+        if value not in written:
+            if isinstance(value, datetime.datetime) and value.tzinfo is not datetime.UTC:
+                value_utc = timezone.localtime(value, datetime.UTC)
+            else:
+                value_utc = value
+            written[value] = _JSON.default(value_utc)  # as the revision's encoder writes it
+        return written[value]
+
+    def serialise(values):
+        data = {}
+        for name, at, own in plan:
+            value = values[at]
+            if own and value is not None:
+                if isinstance(value, datetime.date):  # datetimes too
+                    value = moment(value)
+                elif not is_protected_type(value):
+                    value = str(value)  # value_to_string: choices, file names
+            data[name] = value
+        return data
+
+    return serialise
+
+
+class AdoptionWriter:
+    """The writes of AdoptionResource once every row has been checked (`record`), kept apart
+    from the checks of its rows: the resource's `created` (values), `changed` (instances),
+    `scope`, `user`, `attnames`, `agencies` and `pages_by_pk` are what they write from."""
+
+    def saved(self):
+        """(adoption, history action) of each row written, one instance at a time."""
+        for values in self.created:
+            yield self.adoption(values), "wagtail.create"
+        for adoption in self.changed:
+            yield adoption, "wagtail.edit"
+
+    def record(self):
+        from search.sync import touch
+
+        if self.scope is None:
+            self.publish()
+        else:
+            self.created = self.with_pks(self.created)
+            insert_rows(Adoption, self.attnames, self.created)
+            self.record_reports()
+        # Written without save(), so without the signals that mark them for search.
+        touch("adoption", [values[0] for values in self.created] + [a.pk for a in self.changed])
+        # Free them before search rebuilds the rows of the adoptions.
+        self.created, self.changed, self.existing = [], [], {}
+
+    def with_pks(self, created):
+        """The new adoptions' values with their pks (the pk is the first concrete field)."""
+        pks = reserve_pks(Adoption, len(created))
+        return [(pk, *values[1:]) for pk, values in zip(pks, created, strict=True)]
+
+    def publish(self):
+        """What `save_revision(user=…, log_action=True)` and `publish` do for each row, in
+        bulk: a revision, a history entry, and the record written with `latest_revision`
+        pointing at its revision. Made from the adoptions' values, not instances: for 50,000
+        new rows, instances and Wagtail's serialisation of them took longer than the rest of
+        the import."""
+        count = len(self.created) + len(self.changed)
+        if not count:
+            return
+        from practices.models import AdoptionResult
+
+        self.created = self.with_pks(self.created)
+        revision_pks = reserve_pks(Revision, count)
+        content_type = ContentType.objects.get_for_model(Adoption).pk
+        now, group, user_id = timezone.now(), uuid.uuid4(), getattr(self.user, "pk", None)
+        results = {}
+        for result in AdoptionResult.objects.filter(
+            adoption__any=[a.pk for a in self.changed]
+        ).order_by("pk"):
+            results.setdefault(result.adoption_id, []).append(
+                get_serializable_data_for_fields(result)
+            )
+        serialise = _serialiser(Adoption, self.attnames)
+        at = {name: self.attnames.index(name) for name in ("practice_id", "agency_id")}
+        labels = {}  # agency pk → its name as a label starts, computed once per agency
+        entries = []  # (pk, label, action, revision pk) of each row, for the history
+
+        # Built as they are written: 50,000 revisions at once would be hundreds of MB.
+        def revisions():
+            saved = itertools.chain(
+                ((values, "wagtail.create") for values in self.created),
+                ((self.values(adoption), "wagtail.edit") for adoption in self.changed),
+            )
+            for (values, action), revision in zip(saved, revision_pks, strict=True):
+                pk, agency = values[0], values[at["agency_id"]]
+                if agency not in labels:
+                    labels[agency] = self.agencies.by_pk[agency].display_name
+                # As Adoption.__str__ writes it.
+                label = f"{labels[agency]} – {self.pages_by_pk[values[at['practice_id']]].title}"
+                # Serialised before it points at its revision, as save_revision does.
+                content = serialise(values)
+                content["results"] = results.get(pk, [])
+                entries.append((pk, label, action, revision))
+                yield revision, content_type, content_type, str(pk), user_id, content, label, now
+
+        insert_rows(
+            Revision,
+            (
+                "id",
+                "content_type_id",
+                "base_content_type_id",
+                "object_id",
+                "user_id",
+                "content",
+                "object_str",
+                "created_at",
+            ),
+            revisions(),
+        )
+        insert_rows(
+            ModelLogEntry,
+            (
+                "content_type_id",
+                "object_id",
+                "label",
+                "action",
+                "timestamp",
+                "data",
+                "user_id",
+                "revision_id",
+                "content_changed",
+                "uuid",
+            ),
+            (
+                (content_type, str(pk), label, action, now, {}, user_id, revision, True, group)
+                for pk, label, action, revision in entries
+            ),
+        )
+        entries.clear()
+        latest = self.attnames.index("latest_revision_id")
+        revision_pks = iter(revision_pks)
+        if self.created:
+            insert_rows(
+                Adoption,
+                self.attnames,
+                (
+                    (*values[:latest], next(revision_pks), *values[latest + 1 :])
+                    for values in self.created
+                ),
+            )
+        for adoption, revision in zip(self.changed, revision_pks, strict=True):
+            adoption.latest_revision_id, adoption.updated_at = revision, now
+        self.update(self.changed)
+
+    def update(self, adoptions):
+        """Write the import's columns and bookkeeping of `adoptions`, one UPDATE by pk each,
+        sent as one batch (`executemany`).
+
+        Django's `bulk_update` builds a CASE over every row for every column: seconds of
+        Python and of PostgreSQL for a thousand rows.
+        """
+        from django.db import connections
+
+        if not adoptions:
+            return
+        connection = connections[Adoption.objects.db]  # not the proxy: used for every value
+        names = [*self.get_bulk_update_fields(), "latest_revision", "updated_at"]
+        fields = [Adoption._meta.get_field(name) for name in names]
+        table, quote = Adoption._meta.db_table, connection.ops.quote_name
+        # Names from the model, values as parameters.
+        sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
+            quote(table),
+            ", ".join(f"{quote(f.column)} = %s" for f in fields),
+            quote(Adoption._meta.pk.column),
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                sql,
+                [
+                    [*(f.get_db_prep_save(getattr(a, f.attname), connection) for f in fields), a.pk]
+                    for a in adoptions
+                ],
+            )
+
+    def record_reports(self):
+        """Each saved row as a report of `self.user`: a revision (as the snippet editor's
+        “save draft” makes it) and the review workflow, started unless one is under way."""
+        from wagtail.models import WorkflowState
+
+        workflow = None
+        for adoption, action in self.saved():
+            # The record in the database keeps its approved values; only the revision and
+            # its bookkeeping fields are written.
+            adoption.save_revision(user=self.user, log_action=action, clean=False)
+            state = adoption.current_workflow_state
+            if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+                state.resume(self.user)
+            elif state is None:
+                workflow = workflow or adoption.get_workflow()
+                if workflow is not None:
+                    workflow.start(adoption, self.user)
