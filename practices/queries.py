@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
+from kb.models import KnowledgePage, KnowledgePageTag
 from practices.models import (
     CENTRAL_KINDS,
     PROVINCIAL_KINDS,
@@ -474,8 +475,6 @@ def home_overview():
 
 
 def knowledge_index(index_page, params):
-    from kb.models import KnowledgePage, KnowledgePageTag
-
     pages = (
         KnowledgePage.objects.child_of(index_page)
         .live()
