@@ -28,9 +28,7 @@ def imported_modules(path):
 
 @pytest.mark.parametrize("models", sorted(ROOT.glob("*/models.py")), ids=lambda p: p.parent.name)
 def test_models_import_no_queries_or_views(models):
-    reads = [
-        name for name in imported_modules(models) if name.rsplit(".", 1)[-1] in READ_MODULES
-    ]
+    reads = [name for name in imported_modules(models) if name.rsplit(".", 1)[-1] in READ_MODULES]
     assert reads == []
 
 
