@@ -65,14 +65,6 @@ def test_bac_giang_adoption_never_lands_on_another_unit(bac_giang_adoption):
     assert cell_for(historic, old_bac_ninh, practice).adoption is None
 
 
-def test_successor_adoption_does_not_flow_back_to_predecessors(reference_data):
-    practice = factories.practice()
-    bac_ninh = Agency.objects.resolve("24")
-    factories.adoption(practice, bac_ninh, decided_on=datetime.date(2025, 9, 1))
-    historic = queries.replication_matrix("tinh-thanh-2008-2025")
-    assert all(cell_for(historic, row.agency, practice).adoption is None for row in historic.rows)
-
-
 def test_agency_page_of_successor_lists_inherited_adoption(client, bac_giang_adoption):
     bac_ninh = Agency.objects.resolve("24")
     profile = queries.agency_profile(bac_ninh)
