@@ -112,27 +112,6 @@ def test_chains_of_successions_roll_up_transitively(db):
     assert cell_for(matrix, last, practice).adoption.agency == first
 
 
-def test_department_adoption_counts_for_its_province(db):
-    province = factories.agency("Thành phố Thử")
-    department = factories.agency("Sở Thử", kind="department", parent=province)
-    practice = factories.practice()
-    factories.adoption(practice, department, status="piloting")
-    cell = cell_for(queries.replication_matrix("tinh-thanh"), province, practice)
-    assert cell.status == "piloting"
-    assert cell.adoption.agency == department
-
-
-def test_matrix_cell_shows_furthest_stage_among_unit_and_predecessors(db):
-    old = factories.agency("Tỉnh A", valid_to=datetime.date(2025, 6, 30))
-    new = factories.agency("Tỉnh B", valid_from=datetime.date(2025, 7, 1))
-    factories.succession(old, new)
-    practice = factories.practice()
-    factories.adoption(practice, old, status="adopted")
-    factories.adoption(practice, new, status="planned", decided_on=datetime.date(2025, 8, 1))
-    cell = cell_for(queries.replication_matrix("tinh-thanh"), new, practice)
-    assert (cell.status, cell.count) == ("adopted", 2)
-
-
 def test_adoption_must_name_a_unit_that_existed_on_the_decision_date(reference_data):
     bac_ninh_today = Agency.objects.resolve("24")
     adoption = Adoption(
