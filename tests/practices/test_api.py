@@ -65,7 +65,7 @@ def get_all(client, url, params=None):
     while data["next"]:
         data = get_ok(client, data["next"])
         results += data["results"]
-    assert len(results) == data["count"] or not results
+    assert len(results) == data["count"]
     return results
 
 

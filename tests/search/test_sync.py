@@ -363,8 +363,7 @@ def test_renaming_a_province_updates_the_text_of_its_departments(no_node, commit
         province.name = "Thành phố Đà Nẵng Zuverin"
         province.save()
 
-    # BUG (search/sync.py, _rows_for "agency"): only the agency's own row and its own adoptions
-    # are rebuilt; rows of its child departments and their adoptions keep the old name.
+    # Not only the province's own rows: those of its departments and their adoptions too.
     assert "Zuverin" in SearchDocument.objects.get(key=f"adoption:{adoption.pk}").body
     assert "Zuverin" in SearchDocument.objects.get(key=f"agency:{department.pk}").body
     assert adoption.get_absolute_url() in urls(search("zuverin"))
@@ -378,9 +377,8 @@ def test_renaming_the_catalogue_page_updates_practice_urls(no_node, commit):
         catalogue.save_revision().publish()
     page.refresh_from_db()
     assert page.url.startswith("/giai-phap-moi/")
-    # BUG (search/signals.py, connect): a slug change moves every page below, like a move, but
-    # only post_page_move is handled; Wagtail sends page_slug_changed for it (on commit), so
-    # the search rows of the practices (and their result links) keep the old URL.
+    # A slug change moves every page below as a move does, but Wagtail reports it with
+    # page_slug_changed, not post_page_move.
     assert SearchDocument.objects.get(key=f"practice:{page.pk}").url == page.url
 
 
@@ -392,10 +390,8 @@ def test_a_rolled_back_change_does_not_stop_later_changes_from_syncing(no_node, 
 
     with commit():
         adoption = factories.adoption(practice, factories.agency(name="Tỉnh Quornith"))
-    # BUG (search/sync.py, schedule): the first change of the rolled-back transaction left
-    # (kind, pk) in the thread's pending set and its on_commit flush was discarded with the
-    # transaction; `first` is now never true again, so no later change on this thread (this
-    # worker process, in production) registers a flush: search silently stops updating.
+    # The rolled-back change must not leave this thread's pending set looking already
+    # scheduled: its on_commit flush was discarded with the transaction.
     assert SearchDocument.objects.filter(key=f"adoption:{adoption.pk}").exists()
 
 
