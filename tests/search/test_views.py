@@ -61,7 +61,7 @@ def database_engine(settings, seeded):
     settings.ELASTICSEARCH_URL = ""
 
 
-@pytest.fixture(params=["database", "elasticsearch"])
+@pytest.fixture(params=["database", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
 def engine(request, seeded):
     """Run the test once per engine; the Elasticsearch run gets a freshly built index."""
     if request.param == "elasticsearch":
