@@ -88,3 +88,14 @@ def test_not_in_the_api_for_the_old_code(client, bac_ninh_2026, key, param):
     if key == "bac-giang":
         # The old unit's own records are there: the filter did resolve Bắc Giang.
         assert "giao-chi-tieu-dvctt" in found
+
+
+def test_the_agency_list_counts_it_for_todays_bac_ninh_only(client, bac_ninh_2026):
+    def counts(period, q):
+        response = client.get("/co-quan/", {"thoi-ky": period, "q": q})
+        return {a.name: a.adoption_count for a in response.context["page"].object_list}
+
+    assert counts("hien-nay", "bac ninh") == {"Tỉnh Bắc Ninh": 1}
+    before = counts("truoc-day", "bac")
+    assert before["Tỉnh Bắc Giang"] == predecessor("bac-giang").adoptions.count() == 2
+    assert before["Tỉnh Bắc Ninh"] == 0
