@@ -10,6 +10,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from kb import page_context
 from kb.blocks import BodyBlock
 
 
@@ -61,11 +62,8 @@ class HomePage(Page):
         verbose_name = "trang chủ"
 
     def get_context(self, request, *args, **kwargs):
-        from practices import queries
-
         context = super().get_context(request, *args, **kwargs)
-        context["overview"] = queries.home_overview()
-        return context
+        return page_context.extend(self, request, context)
 
 
 class KnowledgeIndexPage(Page):
@@ -80,11 +78,8 @@ class KnowledgeIndexPage(Page):
         verbose_name = "kho tri thức"
 
     def get_context(self, request, *args, **kwargs):
-        from practices import queries
-
         context = super().get_context(request, *args, **kwargs)
-        context["knowledge"] = queries.knowledge_index(self, request.GET)
-        return context
+        return page_context.extend(self, request, context)
 
 
 class KnowledgePageTag(TaggedItemBase):

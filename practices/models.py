@@ -22,6 +22,7 @@ from wagtail.models import (
 )
 from wagtail.search import index
 
+from kb import page_context
 from kb.blocks import BodyBlock
 from practices.text import fold, sort_key
 from practices.validators import validate_evidence_file
@@ -301,11 +302,8 @@ class PracticeIndexPage(Page):
         verbose_name = "danh mục giải pháp"
 
     def get_context(self, request, *args, **kwargs):
-        from practices import queries
-
         context = super().get_context(request, *args, **kwargs)
-        context["catalogue"] = queries.catalogue(request.GET)
-        return context
+        return page_context.extend(self, request, context)
 
 
 class PracticePage(Page):
@@ -358,11 +356,8 @@ class PracticePage(Page):
         verbose_name_plural = "giải pháp, sáng kiến"
 
     def get_context(self, request, *args, **kwargs):
-        from practices import queries
-
         context = super().get_context(request, *args, **kwargs)
-        context["adoption"] = queries.practice_adoption(self)
-        return context
+        return page_context.extend(self, request, context)
 
 
 class AdoptionStatus(models.TextChoices):

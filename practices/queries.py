@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
+from kb.models import KnowledgePage, KnowledgePageTag
 from practices.models import (
     CENTRAL_KINDS,
     PROVINCIAL_KINDS,
@@ -134,11 +135,17 @@ def _adoptions_rolling_into(unit_ids, lineage, **filters):
 
 
 def _better(candidate, incumbent):
+    """The furthest stage wins; at one stage, the earlier decision (undated ones last), then the
+    record entered first, so the cell does not depend on the order the rows come in."""
     if incumbent is None:
         return True
     if candidate.rank != incumbent.rank:
         return candidate.rank > incumbent.rank
-    return (candidate.decided_on or datetime.date.max) < (incumbent.decided_on or datetime.date.max)
+    return _reached_first(candidate) < _reached_first(incumbent)
+
+
+def _reached_first(adoption):
+    return (adoption.decided_on or datetime.date.max, adoption.pk)
 
 
 def live_practices():
@@ -474,8 +481,6 @@ def home_overview():
 
 
 def knowledge_index(index_page, params):
-    from kb.models import KnowledgePage, KnowledgePageTag
-
     pages = (
         KnowledgePage.objects.child_of(index_page)
         .live()

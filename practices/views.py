@@ -1,10 +1,13 @@
-"""Public views that are not Wagtail pages: agencies and the replication matrix."""
+"""Public views: agencies and the replication matrix, and the extra context of the site's
+page types (registered with `kb.page_context`, which their `get_context` asks)."""
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
+from kb import page_context
+from kb.models import HomePage, KnowledgeIndexPage
 from practices import queries
-from practices.models import Agency
+from practices.models import Agency, PracticeIndexPage, PracticePage
 
 AGENCIES_PER_PAGE = 40
 
@@ -27,3 +30,23 @@ def agency_detail(request, slug):
 def matrix(request):
     scope = request.GET.get("pham-vi", queries.DEFAULT_SCOPE)
     return render(request, "practices/matrix.html", {"matrix": queries.replication_matrix(scope)})
+
+
+@page_context.provides(HomePage)
+def home_page(page, request):
+    return {"overview": queries.home_overview()}
+
+
+@page_context.provides(KnowledgeIndexPage)
+def knowledge_index_page(page, request):
+    return {"knowledge": queries.knowledge_index(page, request.GET)}
+
+
+@page_context.provides(PracticeIndexPage)
+def practice_index_page(page, request):
+    return {"catalogue": queries.catalogue(request.GET)}
+
+
+@page_context.provides(PracticePage)
+def practice_page(page, request):
+    return {"adoption": queries.practice_adoption(page)}

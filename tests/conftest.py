@@ -1,5 +1,11 @@
 """Shared fixtures. Tests that need a real service fail in CI when it is missing, and are
-skipped elsewhere, so `make test` passes on a machine with nothing but Python."""
+skipped elsewhere, so `make test` passes on a machine with nothing but Python.
+
+A test that uses a service carries its marker (`postgres`, `elasticsearch`), so that
+`-m "not elasticsearch"` leaves out exactly those: it is added here to every test that asks
+for the service's fixture, directly or through another fixture, and the fixture refuses a test
+that reached it without the marker (one that asked with `request.getfixturevalue` must carry
+it itself, e.g. as a mark of the fixture parameter that asks)."""
 
 import os
 import shutil
@@ -20,17 +26,39 @@ def require_service(available, what):
     pytest.skip(f"{message} (run `make services` to start it)")
 
 
+# fixture -> the marker every test using it carries
+SERVICE_MARKERS = {"elasticsearch_url": "elasticsearch", "postgres": "postgres"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for fixture, marker in SERVICE_MARKERS.items():
+            if fixture in item.fixturenames and item.get_closest_marker(marker) is None:
+                item.add_marker(marker)
+
+
+def require_marker(request, fixture):
+    marker = SERVICE_MARKERS[fixture]
+    if request.node.get_closest_marker(marker) is None:
+        pytest.fail(
+            f"{request.node.nodeid} uses the `{fixture}` fixture without "
+            f"@pytest.mark.{marker}: mark the test (or the parameter that asks for it)."
+        )
+
+
 @pytest.fixture
-def elasticsearch_url():
+def elasticsearch_url(request):
+    require_marker(request, "elasticsearch_url")
     url = os.environ.get("ELASTICSEARCH_URL", "")
     require_service(bool(url), "Elasticsearch (ELASTICSEARCH_URL)")
     return url
 
 
 @pytest.fixture
-def postgres(db):
+def postgres(request, db):
     from django.db import connection
 
+    require_marker(request, "postgres")
     require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
     return connection
 

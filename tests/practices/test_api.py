@@ -38,13 +38,16 @@ ADOPTION_FIELDS = {
 }
 AGENCY_FIELDS = {
     "code",
+    "slug",
     "name",
     "short_name",
     "kind",
+    "region",
     "parent",
     "valid_from",
     "valid_to",
     "successors",
+    "url",
 }
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +68,7 @@ def get_all(client, url, params=None):
     while data["next"]:
         data = get_ok(client, data["next"])
         results += data["results"]
-    assert len(results) == data["count"] or not results
+    assert len(results) == data["count"]
     return results
 
 
@@ -190,7 +193,9 @@ def test_unpublished_practice_and_its_adoptions_disappear_from_the_api(seeded, c
 def test_agency_fields(seeded, client):
     data = get_ok(client, AGENCIES, {"q": "bac giang", "current": "false"})
     [item] = data["results"]
-    assert AGENCY_FIELDS <= set(item)
+    assert set(item) == AGENCY_FIELDS
+    assert item["slug"] == "bac-giang-den-2025"
+    assert item["url"].endswith("/co-quan/bac-giang-den-2025/")
 
 
 def test_34_current_provincial_units(seeded, client):

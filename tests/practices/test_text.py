@@ -1,11 +1,6 @@
-import unicodedata
+"""Vietnamese alphabetical order (folding is tested with search, tests/search/test_text.py)."""
 
-from practices.text import fold, sort_key
-
-
-def test_fold_drops_marks_whichever_vowel_carries_the_tone():
-    assert fold("Hoà Bình") == fold("Hòa Bình") == "hoa binh"
-    assert fold(unicodedata.normalize("NFD", "Đắk Lắk")) == "dak lak"
+from practices.text import sort_key
 
 
 def test_sort_key_follows_the_vietnamese_alphabet():

@@ -58,6 +58,7 @@ def test_search_shape(client, engine):
         assert result["category"] is None or result["category"]
         assert result["agency"] is None or result["agency"]
     assert set(data["facets"]) == set(queries.FACETS)
+    assert any(data["facets"].values())
     for values in data["facets"].values():
         for value in values:
             assert set(value) == FACET_FIELDS

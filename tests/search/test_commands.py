@@ -50,6 +50,7 @@ def live_adoption():
 # --- search_rebuild ----------------------------------------------------------------------
 
 
+@pytest.mark.elasticsearch
 def test_rebuild_puts_a_new_index_behind_the_alias_and_drops_the_old_one(search_index, search_node):
     (built_by_fixture,) = behind_alias(search_node)
 
@@ -67,6 +68,7 @@ def test_rebuild_puts_a_new_index_behind_the_alias_and_drops_the_old_one(search_
     assert not SearchDocument.objects.filter(indexed_at__isnull=True).exists()
 
 
+@pytest.mark.elasticsearch
 def test_rebuild_draws_a_progress_bar_up_to_the_public_rows(search_node, seeded):
     output = run("search_rebuild")
 
@@ -77,6 +79,7 @@ def test_rebuild_draws_a_progress_bar_up_to_the_public_rows(search_node, seeded)
     assert run("search_rebuild", "--no-progress").count("\r") == 0
 
 
+@pytest.mark.elasticsearch
 def test_failed_rebuild_leaves_the_alias_and_no_half_built_index(search_index, search_node):
     before = our_indices(search_node)
 
@@ -91,6 +94,7 @@ def test_failed_rebuild_leaves_the_alias_and_no_half_built_index(search_index, s
     assert behind_alias(search_node) == sorted(before)
 
 
+@pytest.mark.elasticsearch
 def test_rows_written_during_a_rebuild_reach_the_new_index(search_index, search_node):
     edited, removed = SearchDocument.objects.filter(deleted=False).order_by("pk")[:2]
 
@@ -132,6 +136,7 @@ def test_rebuild_with_the_node_down_is_an_error(no_search_node, seeded):
 # --- search_health -----------------------------------------------------------------------
 
 
+@pytest.mark.elasticsearch
 def test_health_shows_the_alias_the_counts_and_that_the_index_matches(search_index, search_node):
     (index,) = behind_alias(search_node)
     total = public_rows()
@@ -147,6 +152,7 @@ def test_health_shows_the_alias_the_counts_and_that_the_index_matches(search_ind
     assert "Chỉ mục khớp với cơ sở dữ liệu." in output
 
 
+@pytest.mark.elasticsearch
 def test_health_as_json(search_index, search_node):
     report = json.loads(run("search_health", "--json"))
 
@@ -161,6 +167,7 @@ def test_health_as_json(search_index, search_node):
     assert [i["name"] for i in report["indices"]] == report["alias_indices"]
 
 
+@pytest.mark.elasticsearch
 def test_health_with_the_alias_missing_is_an_error(search_node, seeded):
     with pytest.raises(CommandError, match="search_rebuild"):
         run("search_health")
@@ -189,6 +196,7 @@ def test_health_without_a_node_reports_the_database(settings, seeded):
 # --- pending rows: search_health shows the lag, search_sync clears it --------------------
 
 
+@pytest.mark.elasticsearch
 def test_a_write_while_the_node_is_down_lags_until_search_sync(
     search_index, search_node, django_capture_on_commit_callbacks
 ):
@@ -223,6 +231,7 @@ def test_sync_with_the_node_down_is_an_error(no_search_node, seeded):
         run("search_sync")
 
 
+@pytest.mark.elasticsearch
 def test_sync_without_an_index_is_an_error(search_node, seeded):
     with pytest.raises(CommandError, match="search_rebuild"):
         run("search_sync")

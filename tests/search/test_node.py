@@ -33,15 +33,18 @@ def test_index_names_carry_the_environment_prefix():
     assert index_name("practices") == "dvctt-test-practices"
 
 
+@pytest.mark.elasticsearch
 def test_node_is_healthy(client):
     assert client.cluster.health()["status"] in {"green", "yellow"}
 
 
+@pytest.mark.elasticsearch
 def test_standard_analyzer_keeps_vietnamese_syllables(client):
     tokens = client.indices.analyze(analyzer="standard", text="Dịch vụ công trực tuyến")["tokens"]
     assert [t["token"] for t in tokens] == ["dịch", "vụ", "công", "trực", "tuyến"]
 
 
+@pytest.mark.elasticsearch
 def test_shingles_and_completion_work_without_plugins(client, scratch_index):
     client.indices.create(
         index=scratch_index,

@@ -36,7 +36,7 @@ class Engine:
         return results
 
 
-@pytest.fixture(params=["database", "elasticsearch"])
+@pytest.fixture(params=["database", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
 def engine(request, seeded, settings):
     if request.param == "database":
         settings.ELASTICSEARCH_URL = ""

@@ -16,7 +16,7 @@ CASES = tomllib.loads(
 )["queries"]
 
 
-@pytest.fixture(params=["database", "elasticsearch"])
+@pytest.fixture(params=["database", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
 def engine(request, seeded, settings):
     if request.param == "database":
         settings.ELASTICSEARCH_URL = ""

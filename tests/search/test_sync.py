@@ -52,6 +52,7 @@ def adoption_keys(practice):
 # --- on the real node ---------------------------------------------------------------------
 
 
+@pytest.mark.elasticsearch
 def test_publishing_a_new_practice_makes_it_findable(search_node, search_index, commit):
     with commit():
         page = factories.practice(title="Cấp phiếu lý lịch tư pháp Zebrafin trực tuyến")
@@ -66,6 +67,7 @@ def test_publishing_a_new_practice_makes_it_findable(search_node, search_index, 
         assert page.url in urls(results), q
 
 
+@pytest.mark.elasticsearch
 def test_unpublishing_a_practice_removes_it_and_its_adoptions(search_node, search_index, commit):
     page = PracticePage.objects.get(slug="giam-phi-le-phi-dvctt")
     keys = [f"practice:{page.pk}", *adoption_keys(page)]
@@ -86,6 +88,7 @@ def test_unpublishing_a_practice_removes_it_and_its_adoptions(search_node, searc
     assert [hit.type for hit in results.hits] == ["guidance"]
 
 
+@pytest.mark.elasticsearch
 def test_republishing_brings_the_practice_back(search_node, search_index, commit):
     page = PracticePage.objects.get(slug="tro-ly-ao-huong-dan-dvctt")
     with commit():
@@ -100,6 +103,7 @@ def test_republishing_brings_the_practice_back(search_node, search_index, commit
     assert urls(search("trợ lý ảo"))[0] == page.url
 
 
+@pytest.mark.elasticsearch
 def test_deleting_an_adoption_removes_it(search_node, search_index, commit):
     adoption = Adoption.objects.get(
         practice__slug="giam-phi-le-phi-dvctt", agency__name="Tỉnh Long An"
@@ -118,6 +122,7 @@ def test_deleting_an_adoption_removes_it(search_node, search_index, commit):
     assert not any(title.startswith("Tỉnh Long An:") for title in titles(results))
 
 
+@pytest.mark.elasticsearch
 def test_saving_an_adoption_updates_its_document(search_node, search_index, commit):
     adoption = Adoption.objects.get(
         practice__slug="giam-phi-le-phi-dvctt", agency__name="Tỉnh Long An"
@@ -130,6 +135,7 @@ def test_saving_an_adoption_updates_its_document(search_node, search_index, comm
     assert [hit.url for hit in results.hits] == [adoption.get_absolute_url()]
 
 
+@pytest.mark.elasticsearch
 def test_renaming_an_agency_retitles_its_adoptions(search_node, search_index, commit):
     agency = Agency.objects.get(slug="lang-son")
     assert agency.adoptions.count() == 2
@@ -152,6 +158,7 @@ def test_renaming_an_agency_retitles_its_adoptions(search_node, search_index, co
     assert not any(t.startswith("Tỉnh Lạng Sơn") for t in titles(search("lạng sơn giảm phí")))
 
 
+@pytest.mark.elasticsearch
 def test_moving_a_practice_updates_its_url(search_node, search_index, commit):
     home = PracticeIndexPage.objects.get().get_parent()
     page = PracticePage.objects.get(slug="tro-ly-ao-huong-dan-dvctt")
@@ -190,6 +197,7 @@ def test_save_while_the_node_is_down_succeeds_and_search_answers_from_the_databa
     assert sync.push_pending() is None
 
 
+@pytest.mark.elasticsearch
 def test_pending_rows_are_sent_when_the_node_is_back(search_node, search_index, commit):
     practice = PracticePage.objects.get(slug="giam-phi-le-phi-dvctt")
     with override_settings(ELASTICSEARCH_URL=DOWN):
@@ -211,6 +219,7 @@ def test_pending_rows_are_sent_when_the_node_is_back(search_node, search_index, 
     assert adoption.get_absolute_url() in urls(results)
 
 
+@pytest.mark.elasticsearch
 def test_a_deletion_while_the_node_is_down_is_replayed(search_node, search_index, commit):
     adoption = Adoption.objects.get(
         practice__slug="giam-phi-le-phi-dvctt", agency__name="Tỉnh Long An"
@@ -228,6 +237,7 @@ def test_a_deletion_while_the_node_is_down_is_replayed(search_node, search_index
     assert not SearchDocument.objects.filter(key=key).exists()
 
 
+@pytest.mark.elasticsearch
 def test_bulk_changes_suspend_per_record_work_and_refresh_once(
     search_node, search_index, commit, monkeypatch
 ):
@@ -261,6 +271,7 @@ def test_bulk_changes_suspend_per_record_work_and_refresh_once(
     assert search("vorpalin").total == 6
 
 
+@pytest.mark.elasticsearch
 def test_per_record_sync_resumes_after_a_failed_bulk_block(search_node, search_index, commit):
     with pytest.raises(RuntimeError), sync.bulk_changes():
         raise RuntimeError("import failed")
@@ -363,8 +374,7 @@ def test_renaming_a_province_updates_the_text_of_its_departments(no_node, commit
         province.name = "Thành phố Đà Nẵng Zuverin"
         province.save()
 
-    # BUG (search/sync.py, _rows_for "agency"): only the agency's own row and its own adoptions
-    # are rebuilt; rows of its child departments and their adoptions keep the old name.
+    # Not only the province's own rows: those of its departments and their adoptions too.
     assert "Zuverin" in SearchDocument.objects.get(key=f"adoption:{adoption.pk}").body
     assert "Zuverin" in SearchDocument.objects.get(key=f"agency:{department.pk}").body
     assert adoption.get_absolute_url() in urls(search("zuverin"))
@@ -378,9 +388,8 @@ def test_renaming_the_catalogue_page_updates_practice_urls(no_node, commit):
         catalogue.save_revision().publish()
     page.refresh_from_db()
     assert page.url.startswith("/giai-phap-moi/")
-    # BUG (search/signals.py, connect): a slug change moves every page below, like a move, but
-    # only post_page_move is handled; Wagtail sends page_slug_changed for it (on commit), so
-    # the search rows of the practices (and their result links) keep the old URL.
+    # A slug change moves every page below as a move does, but Wagtail reports it with
+    # page_slug_changed, not post_page_move.
     assert SearchDocument.objects.get(key=f"practice:{page.pk}").url == page.url
 
 
@@ -392,10 +401,8 @@ def test_a_rolled_back_change_does_not_stop_later_changes_from_syncing(no_node, 
 
     with commit():
         adoption = factories.adoption(practice, factories.agency(name="Tỉnh Quornith"))
-    # BUG (search/sync.py, schedule): the first change of the rolled-back transaction left
-    # (kind, pk) in the thread's pending set and its on_commit flush was discarded with the
-    # transaction; `first` is now never true again, so no later change on this thread (this
-    # worker process, in production) registers a flush: search silently stops updating.
+    # The rolled-back change must not leave this thread's pending set looking already
+    # scheduled: its on_commit flush was discarded with the transaction.
     assert SearchDocument.objects.filter(key=f"adoption:{adoption.pk}").exists()
 
 
