@@ -1,0 +1,282 @@
+"""Every admin door that takes or lists adoptions holds only what the permission policy lets
+the user see. The reporter of Tỉnh Bắc Ninh tries each one with a Hà Nội draft under review:
+the tests enumerate the URL patterns that are actually served (the adoption viewset, its
+chooser, the bulk actions, the reports), so a view that Wagtail adds later is tried too."""
+
+import io
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from wagtail.admin.views.bulk_action.registry import bulk_action_registry
+from wagtail.models import TaskState, WorkflowState
+
+import openpyxl
+import pytest
+
+from practices.models import Adoption, Agency
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ADMIN = "wagtailsnippets_practices_adoption"
+CHOOSER = "wagtailsnippetchoosers_practices_adoption"
+SECRET_NOTES = "Ghi chú nội bộ của Hà Nội, chưa duyệt 7731"
+SECRET_INSTRUMENT = "Quyết định số 7731/QĐ-UBND nội bộ"
+SECRET_URL = "https://example.org/minh-chung-noi-bo-7731.pdf"
+
+
+def make_reporter(username, code):
+    call_command("create_reporter", username, "--agency", code, "--password", "x", stdout=None)
+    return get_user_model().objects.get(username=username)
+
+
+@pytest.fixture
+def bac_ninh(seeded):
+    return Agency.objects.resolve("24")
+
+
+@pytest.fixture
+def ha_noi(seeded):
+    return Agency.objects.resolve("01")
+
+
+@pytest.fixture
+def reporter(bac_ninh):
+    return make_reporter("baocao-bacninh", "24")
+
+
+@pytest.fixture
+def foreign(ha_noi):
+    """A Hà Nội draft with two revisions, submitted for review (a workflow and a task state)."""
+    author = make_reporter("baocao-hanoi", "01")
+    practice = factories.practice(title="Cổng tiếp nhận hồ sơ thử nghiệm")
+    draft = Adoption(
+        practice=practice,
+        agency=ha_noi,
+        status="planned",
+        instrument=SECRET_INSTRUMENT,
+        evidence_url=SECRET_URL,
+        notes=SECRET_NOTES,
+        live=False,
+    )
+    draft.save()
+    draft.save_revision(user=author, log_action=True)
+    draft.status = "piloting"
+    draft.save_revision(user=author, log_action=True)
+    draft.get_workflow().start(draft, author)
+    draft.refresh_from_db()
+    return draft
+
+
+def secrets(record):
+    return [SECRET_NOTES, SECRET_INSTRUMENT, SECRET_URL, str(record)]
+
+
+def body(response):
+    """The text of a response, spreadsheets included (an XLSX is a zip: read its cells)."""
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if content[:2] == b"PK":
+        sheets = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+        return "\n".join(
+            str(cell)
+            for sheet in sheets
+            for row in sheet.iter_rows(values_only=True)
+            for cell in row
+        )
+    return content.decode("utf-8", errors="replace")
+
+
+def assert_holds_nothing_of(response, record):
+    text = body(response)
+    for secret in secrets(record):
+        assert secret not in text, f"{response.request['PATH_INFO']} shows {secret!r}"
+
+
+def assert_refused(response):
+    """403 or 404, or Wagtail's way of refusing a page view: back to the dashboard."""
+    path = response.request["PATH_INFO"]
+    if response.status_code == 302:
+        assert response["Location"] == reverse("wagtailadmin_home"), (
+            f"{path} redirects to {response['Location']}"
+        )
+    else:
+        assert response.status_code in (403, 404), f"{path} answers {response.status_code}"
+
+
+def served_patterns(prefix):
+    """(name, argument names) of every URL pattern served under `prefix`, walking the real
+    URL configuration (so patterns added by hooks or by a newer Wagtail are included)."""
+
+    def walk(patterns, route, namespace, args):
+        for entry in patterns:
+            pattern = entry.pattern
+            names = set(getattr(pattern, "converters", {})) | set(pattern.regex.groupindex)
+            full = route + str(pattern)
+            if isinstance(entry, URLResolver):
+                inner = ":".join(filter(None, [namespace, entry.namespace]))
+                if full.startswith(prefix) or prefix.startswith(full):
+                    yield from walk(entry.url_patterns, full, inner, args | names)
+            elif isinstance(entry, URLPattern) and full.startswith(prefix):
+                yield ":".join(filter(None, [namespace, entry.name])), frozenset(args | names)
+
+    return sorted(set(walk(get_resolver().url_patterns, "", "", set())))
+
+
+def foreign_arguments(record):
+    """How to fill each URL argument that the adoption views take, for `record`."""
+    state = WorkflowState.objects.for_instance(record).get()
+    task_state = TaskState.objects.get(workflow_state=state)
+    return {
+        "pk": record.pk,
+        "revision_id": record.latest_revision_id,
+        "revision_id_a": "earliest",
+        "revision_id_b": "latest",
+        "action_name": "approve",
+        "task_state_id": task_state.pk,
+        "task_id": task_state.task_id,
+        "workflow_state_id": state.pk,
+    }
+
+
+def snapshot(record):
+    record = Adoption.objects.filter(pk=record.pk).first()
+    if record is None:
+        return None
+    state = record.current_workflow_state
+    return (
+        record.live,
+        record.locked,
+        record.status,
+        record.revisions.count(),
+        state and state.status,
+    )
+
+
+def test_every_adoption_view_that_takes_a_record_refuses_a_foreign_one(client, reporter, foreign):
+    client.force_login(reporter)
+    before = snapshot(foreign)
+    arguments = foreign_arguments(foreign)
+    patterns = served_patterns("admin/snippets/practices/adoption/")
+    # The walk finds at least what the viewset says it serves.
+    own = {f"{ADMIN}:{pattern.name}" for pattern in Adoption.snippet_viewset.get_urlpatterns()}
+    assert own <= {name for name, _ in patterns}
+    exercised = set()
+    for name, names in patterns:
+        unknown = names - set(arguments)
+        assert not unknown, f"{name} takes {sorted(unknown)}: teach this test to fill it"
+        url = reverse(name, kwargs={key: arguments[key] for key in names})
+        get = client.get(url)
+        post = client.post(url, {"status": "adopted", "action-publish": "1"})
+        if names:
+            assert_refused(get)
+            assert_refused(post)
+        assert_holds_nothing_of(get, foreign)
+        assert_holds_nothing_of(post, foreign)
+        exercised.add(name)
+    assert exercised == {name for name, _ in patterns}
+    assert snapshot(foreign) == before
+
+
+def test_the_chooser_holds_only_public_and_own_records(client, reporter, foreign):
+    client.force_login(reporter)
+    patterns = served_patterns("admin/snippets/choose/practices/adoption/")
+    assert {name.split(":")[-1] for name, _ in patterns} >= {
+        "choose",
+        "choose_results",
+        "chosen",
+        "chosen_multiple",
+        "create",
+    }
+    before = Adoption.objects.count()
+    for name, names in patterns:
+        assert names <= {"pk"}, f"{name} takes {sorted(names)}: teach this test to fill it"
+        url = reverse(name, kwargs={"pk": foreign.pk} if names else {})
+        for response in (
+            client.get(url, {"q": "Hà Nội", "id": foreign.pk}),
+            client.post(url, {"practice": foreign.practice_id, "agency": foreign.agency_id}),
+        ):
+            assert response.status_code != 500
+            assert_holds_nothing_of(response, foreign)
+        if names:
+            assert_refused(client.get(url))
+    assert Adoption.objects.count() == before
+
+
+def test_creating_from_the_chooser_is_a_clear_refusal_not_an_error(client, reporter, bac_ninh):
+    client.force_login(reporter)
+    url = reverse(f"{CHOOSER}:create")
+    practice = factories.practice()
+    data = {"practice": practice.pk, "agency": bac_ninh.pk, "status": "planned"}
+    assert_refused(client.post(url, data))
+    ajax = client.post(url, data, headers={"x-requested-with": "XMLHttpRequest"})
+    assert ajax.status_code == 403
+    assert not Adoption.objects.filter(practice=practice).exists()
+    # The modal offers no "create" tab either.
+    modal = client.get(reverse(f"{CHOOSER}:choose")).json()
+    assert "create_action_url" not in modal["html"] and 'id="tab-create"' not in modal["html"]
+
+
+def test_bulk_actions_neither_list_nor_touch_foreign_records(client, reporter, foreign):
+    client.force_login(reporter)
+    actions = list(bulk_action_registry.get_bulk_actions_for_model("practices", "adoption"))
+    assert actions, "no bulk action registered for adoptions"
+    served = served_patterns("admin/bulk/")
+    assert [names for _, names in served] == [{"app_label", "model_name", "action"}]
+    before = snapshot(foreign)
+    for action in actions:
+        url = reverse(
+            "wagtail_bulk_action",
+            kwargs={
+                "app_label": "practices",
+                "model_name": "adoption",
+                "action": action.action_type,
+            },
+        )
+        for ids in ([foreign.pk], ["all"]):
+            get = client.get(url, {"id": ids})
+            assert get.status_code != 500
+            assert_holds_nothing_of(get, foreign)
+            post = client.post(f"{url}?id={ids[0]}")
+            assert_holds_nothing_of(post, foreign)
+    assert snapshot(foreign) == before
+
+
+def test_reports_and_their_exports_hold_nothing_of_foreign_records(client, reporter, foreign):
+    client.force_login(reporter)
+    patterns = served_patterns("admin/reports/")
+    assert any(name.endswith("site_history") for name, _ in patterns)
+    for name, names in patterns:
+        assert not names
+        url = reverse(name)
+        for params in ({}, {"export": "csv"}, {"export": "xlsx"}):
+            response = client.get(url, params)
+            assert response.status_code != 500
+            assert_holds_nothing_of(response, foreign)
+            # Nor who worked on it.
+            assert "baocao-hanoi" not in body(response), f"{url} {params} names the author"
+
+
+def test_the_dashboard_holds_nothing_of_foreign_records(client, reporter, foreign):
+    client.force_login(reporter)
+    assert_holds_nothing_of(client.get(reverse("wagtailadmin_home")), foreign)
+
+
+def test_the_usage_of_an_own_record_does_not_name_a_foreign_adaptation(
+    client, reporter, bac_ninh, foreign
+):
+    own = factories.adoption(foreign.practice, bac_ninh, live=True)
+    foreign.adapted_from = own
+    foreign.save()
+    client.force_login(reporter)
+    response = client.get(reverse(f"{ADMIN}:usage", args=[own.pk]))
+    assert response.status_code == 200
+    assert_holds_nothing_of(response, foreign)
+
+
+def test_site_history_export_is_closed_to_reporters(client, reporter, foreign):
+    client.force_login(reporter)
+    for export in ("csv", "xlsx"):
+        response = client.get(reverse("wagtailadmin_reports:site_history"), {"export": export})
+        assert_refused(response)
