@@ -280,3 +280,90 @@ def test_site_history_export_is_closed_to_reporters(client, reporter, foreign):
     for export in ("csv", "xlsx"):
         response = client.get(reverse("wagtailadmin_reports:site_history"), {"export": export})
         assert_refused(response)
+
+
+# == "Học tập từ" (adapted from) ==
+
+
+def form_data(practice, agency, **extra):
+    return {
+        "practice": practice.pk,
+        "agency": agency.pk,
+        "status": "piloting",
+        "decided_on": "2025-09-01",
+        "instrument": "Quyết định số 12/QĐ-UBND",
+        "evidence_level": "self-declared",
+        "notes": "",
+        "results-TOTAL_FORMS": "0",
+        "results-INITIAL_FORMS": "0",
+        "results-MIN_NUM_FORMS": "0",
+        "results-MAX_NUM_FORMS": "1000",
+        **extra,
+    }
+
+
+@pytest.fixture
+def public_foreign(ha_noi):
+    """A Hà Nội record the public sees."""
+    return factories.adoption(factories.practice(), ha_noi, live=True)
+
+
+def test_a_reporter_cannot_learn_from_a_foreign_draft(client, reporter, bac_ninh, foreign):
+    client.force_login(reporter)
+    practice = factories.practice()
+    response = client.post(
+        reverse(f"{ADMIN}:add"), form_data(practice, bac_ninh, adapted_from=foreign.pk)
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["adapted_from"] == [
+        "Chỉ chọn được một kết quả đã công bố, hoặc một báo cáo của cơ quan mình, làm nơi "
+        "“học tập từ”."
+    ]
+    assert not Adoption.objects.filter(practice=practice).exists()
+
+
+def test_a_reporter_learns_from_a_public_record_or_their_own_draft(
+    client, reporter, bac_ninh, public_foreign
+):
+    client.force_login(reporter)
+    own_draft = factories.adoption(factories.practice(), bac_ninh, live=False)
+    for source in (public_foreign, own_draft):
+        practice = factories.practice()
+        response = client.post(
+            reverse(f"{ADMIN}:add"), form_data(practice, bac_ninh, adapted_from=source.pk)
+        )
+        assert response.status_code == 302, response.context["form"].errors
+        saved = Adoption.objects.get(practice=practice, agency=bac_ninh)
+        assert saved.latest_revision.as_object().adapted_from_id == source.pk
+
+
+def test_the_chooser_offers_public_records_and_own_drafts_only(
+    client, reporter, bac_ninh, foreign, public_foreign
+):
+    own_draft = factories.adoption(factories.practice(), bac_ninh, live=False)
+    client.force_login(reporter)
+    results = client.get(reverse(f"{CHOOSER}:choose_results")).context["results"]
+    offered = {obj.pk for obj in results.paginator.object_list}
+    assert {public_foreign.pk, own_draft.pk} <= offered
+    assert foreign.pk not in offered
+    assert offered == set(
+        Adoption.objects.filter(live=True, practice__live=True).values_list("pk", flat=True)
+    ) | set(Adoption.objects.filter(agency=bac_ninh).values_list("pk", flat=True))
+    chosen = client.get(reverse(f"{CHOOSER}:chosen", args=[public_foreign.pk]))
+    assert chosen.status_code == 200
+    assert chosen.json()["result"]["id"] == str(public_foreign.pk)
+    assert client.get(reverse(f"{CHOOSER}:chosen", args=["abc"])).status_code == 404
+
+
+def test_the_public_page_links_only_to_a_public_source(client, bac_ninh, foreign, public_foreign):
+    practice = factories.practice()
+    hidden = factories.adoption(practice, bac_ninh, live=True, adapted_from=foreign)
+    shown = factories.adoption(
+        practice, Agency.objects.resolve("20"), live=True, adapted_from=public_foreign
+    )
+    html = client.get(practice.url).content.decode()
+    assert hidden.agency.name in html
+    assert foreign.get_absolute_url() not in html
+    assert f'href="{public_foreign.get_absolute_url()}"' in html
+    assert html.count("Học tập từ:") == 1
+    assert shown.agency.name in html
