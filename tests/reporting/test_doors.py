@@ -3,6 +3,7 @@ the user see. The reporter of Tỉnh Bắc Ninh tries each one with a Hà Nội 
 the tests enumerate the URL patterns that are actually served (the adoption viewset, its
 chooser, the bulk actions, the reports), so a view that Wagtail adds later is tried too."""
 
+import datetime
 import io
 
 from django.contrib.auth import get_user_model
@@ -16,6 +17,7 @@ import openpyxl
 import pytest
 
 from practices.models import Adoption, Agency
+from practices.resources import import_adoptions
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -367,3 +369,164 @@ def test_the_public_page_links_only_to_a_public_source(client, bac_ninh, foreign
     assert f'href="{public_foreign.get_absolute_url()}"' in html
     assert html.count("Học tập từ:") == 1
     assert shown.agency.name in html
+
+
+# == Units that have ended ==
+
+ENDED = "đã kết thúc hoạt động từ ngày 30/06/2025"
+
+
+@pytest.fixture
+def bac_giang(seeded):
+    return Agency.objects.resolve("24", datetime.date(2025, 6, 1))
+
+
+@pytest.fixture
+def former_reporter(bac_giang):
+    """The reporter of the former Bắc Giang, whose unit ended on 30/6/2025."""
+    call_command(
+        "create_reporter", "baocao-bacgiang", "--agency", "24", "--on", "2025-06-01",
+        "--password", "x", stdout=None,
+    )  # fmt: skip
+    return get_user_model().objects.get(username="baocao-bacgiang")
+
+
+def messages_of(response):
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_a_reporter_of_an_ended_unit_reads_but_creates_and_submits_nothing(
+    client, former_reporter, bac_giang
+):
+    old = factories.adoption(factories.practice(), bac_giang, live=False, status="planned")
+    old.save_revision(user=former_reporter)
+    client.force_login(former_reporter)
+
+    listing = client.get(reverse(f"{ADMIN}:list"))
+    listed = {obj.pk for obj in listing.context["object_list"]}
+    assert old.pk in listed
+    assert listed == set(Adoption.objects.filter(agency=bac_giang).values_list("pk", flat=True))
+    assert any(ENDED in message for message in messages_of(listing))
+    assert client.get(reverse(f"{ADMIN}:edit", args=[old.pk])).status_code == 200
+    assert client.get(reverse(f"{ADMIN}:history", args=[old.pk])).status_code == 200
+
+    add = client.get(reverse(f"{ADMIN}:add"), follow=True)
+    assert add.redirect_chain == [(reverse(f"{ADMIN}:list"), 302)]
+    assert any(ENDED in message for message in messages_of(add))
+    practice = factories.practice()
+    client.post(reverse(f"{ADMIN}:add"), form_data(practice, bac_giang, decided_on="2025-01-10"))
+    assert not Adoption.objects.filter(practice=practice).exists()
+
+    revisions = old.revisions.count()
+    submit = client.post(
+        reverse(f"{ADMIN}:edit", args=[old.pk]),
+        form_data(old.practice, bac_giang, decided_on="2025-01-10", **{"action-submit": "1"}),
+        follow=True,
+    )
+    assert submit.redirect_chain == [(reverse(f"{ADMIN}:edit", args=[old.pk]), 302)]
+    assert any(ENDED in message for message in messages_of(submit))
+    old.refresh_from_db()
+    assert old.revisions.count() == revisions
+    assert old.current_workflow_state is None
+
+    rows = f"{old.practice.slug},Bắc Giang,thí điểm,10/01/2025,Quyết định số 1/QĐ-UBND,,,"
+    report = import_adoptions(csv_bytes(rows), "csv", user=former_reporter)
+    assert not report.ok
+    assert [error.row for error in report.errors] == [2]
+    assert old.revisions.count() == revisions
+
+
+def test_a_reporter_with_a_current_unit_too_reports_for_it_not_for_the_ended_one(
+    client, former_reporter, bac_ninh, bac_giang
+):
+    """A successor's reporter who also kept the predecessor's membership: the ended unit's
+    records stay readable, new reports go to the current unit."""
+    call_command("create_reporter", "baocao-bacgiang", "--agency", "24", stdout=None)
+    client.force_login(former_reporter)
+    practice = factories.practice()
+    refused = client.post(
+        reverse(f"{ADMIN}:add"), form_data(practice, bac_giang, decided_on="2025-01-10")
+    )
+    [message] = refused.context["form"].errors["agency"]
+    assert ENDED in message and "Bắc Giang" in message
+    accepted = client.post(reverse(f"{ADMIN}:add"), form_data(practice, bac_ninh))
+    assert accepted.status_code == 302, accepted.context["form"].errors
+    assert Adoption.objects.get(practice=practice).agency == bac_ninh
+
+
+# == A province's scope: its departments, not another province's ==
+
+HEADER = "Sáng kiến,Cơ quan,Trạng thái,Ngày quyết định,Văn bản,Minh chứng,Mức minh chứng,Ghi chú"
+
+
+def csv_bytes(*rows):
+    return ("\n".join([HEADER, *rows]) + "\n").encode("utf-8")
+
+
+@pytest.fixture
+def departments(bac_ninh, seeded):
+    """A department of Bắc Ninh and one of Lạng Sơn."""
+    lang_son = Agency.objects.resolve("20")
+    return (
+        factories.agency("Sở Thử Nghiệm Bắc Ninh", kind="department", parent=bac_ninh),
+        factories.agency("Sở Thử Nghiệm Lạng Sơn", kind="department", parent=lang_son),
+    )
+
+
+def test_the_scope_holds_the_provinces_departments_not_anothers_in_the_form(
+    client, reporter, bac_ninh, departments
+):
+    own, other = departments
+    client.force_login(reporter)
+    form = client.get(reverse(f"{ADMIN}:add")).context["form"]
+    choices = set(form.fields["agency"].queryset)
+    assert {bac_ninh, own} <= choices
+    assert other not in choices
+    practice = factories.practice()
+    refused = client.post(reverse(f"{ADMIN}:add"), form_data(practice, other))
+    assert refused.context["form"].errors["agency"] == [
+        "Bạn chỉ được báo cáo cho cơ quan của mình và các đơn vị trực thuộc."
+    ]
+    assert not Adoption.objects.filter(practice=practice).exists()
+    accepted = client.post(reverse(f"{ADMIN}:add"), form_data(practice, own))
+    assert accepted.status_code == 302, accepted.context["form"].errors
+    assert Adoption.objects.get(practice=practice).agency == own
+
+
+def test_the_scope_holds_the_provinces_departments_not_anothers_in_the_list_and_chooser(
+    client, reporter, departments
+):
+    own, other = departments
+    practice = factories.practice()
+    mine = factories.adoption(practice, own, live=False)
+    theirs = factories.adoption(practice, other, live=False)
+    client.force_login(reporter)
+    listed = {obj.pk for obj in client.get(reverse(f"{ADMIN}:list")).context["object_list"]}
+    assert mine.pk in listed and theirs.pk not in listed
+    results = client.get(reverse(f"{CHOOSER}:choose_results")).context["results"]
+    offered = {obj.pk for obj in results.paginator.object_list}
+    assert mine.pk in offered and theirs.pk not in offered
+    assert client.get(reverse(f"{CHOOSER}:chosen", args=[mine.pk])).status_code == 200
+    assert client.get(reverse(f"{CHOOSER}:chosen", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse(f"{ADMIN}:edit", args=[mine.pk])).status_code == 200
+    assert_refused(client.get(reverse(f"{ADMIN}:edit", args=[theirs.pk])))
+
+
+def test_the_scope_holds_the_provinces_departments_not_anothers_in_the_import(
+    reporter, departments
+):
+    own, other = departments
+    practice = factories.practice()
+    row = "{slug},{name},thí điểm,01/09/2025,Quyết định số 3/QĐ-SXD,,,"
+    accepted = import_adoptions(
+        csv_bytes(row.format(slug=practice.slug, name=own.name)), "csv", user=reporter
+    )
+    assert accepted.ok, [str(error) for error in accepted.errors]
+    assert Adoption.objects.get(practice=practice).agency == own
+    other_practice = factories.practice()
+    refused = import_adoptions(
+        csv_bytes(row.format(slug=other_practice.slug, name=other.name)), "csv", user=reporter
+    )
+    [error] = refused.errors
+    assert error.row == 2 and "Bạn không được báo cáo cho cơ quan" in error.reason
+    assert not Adoption.objects.filter(practice=other_practice).exists()
