@@ -82,6 +82,8 @@ def _check_task_state(record, task_state_id):
 
 def guard_record_view(view, view_name=None, edit_url_name=None, list_url_name=None):
     """`view`, asking the adoption permission policy first about the record its URL names."""
+    # The list page (not its results, fetched by script) says why nothing can be added.
+    explains_ended = view_name == "list" and not view.view_initkwargs.get("results_only")
 
     @wraps(view)
     def guarded(request, *args, **kwargs):
@@ -98,7 +100,7 @@ def guard_record_view(view, view_name=None, edit_url_name=None, list_url_name=No
                 return refused
         elif view_name == "create" and not adoption_policy().user_has_permission(user, "add"):
             return _refuse_creation(request, list_url_name)
-        elif view_name == "list" and request.method == "GET" and not _is_ajax(request):
+        elif explains_ended and request.method == "GET" and not _is_ajax(request):
             ended = ended_agencies(user)
             if ended and agency_scope(user) == set():
                 messages.warning(request, ended_unit_message(ended[-1]))
