@@ -83,7 +83,9 @@ def _check_task_state(record, task_state_id):
 def guard_record_view(view, view_name=None, edit_url_name=None, list_url_name=None):
     """`view`, asking the adoption permission policy first about the record its URL names."""
     # The list page (not its results, fetched by script) says why nothing can be added.
-    explains_ended = view_name == "list" and not view.view_initkwargs.get("results_only")
+    explains_ended = view_name == "list" and not getattr(view, "view_initkwargs", {}).get(
+        "results_only"
+    )
 
     @wraps(view)
     def guarded(request, *args, **kwargs):
