@@ -7,10 +7,13 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from practices import api
+from reporting import admin_urls as reporting_admin_urls
 from search import api as search_api
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
+    # Before Wagtail's admin: these replace some of its views (site history).
+    path("admin/", include(reporting_admin_urls)),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # Public search as JSON, beside the router's resources.

@@ -5,8 +5,18 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from practices.models import Agency, EvidenceLevel
 from practices.validators import evidence_max_bytes
-from reporting.permissions import agency_scope, is_national
+from reporting.permissions import (
+    adoption_policy,
+    agency_scope,
+    ended_unit_message,
+    is_national,
+    readable_agency_scope,
+)
 
+OWN_AGENCIES_ONLY = "Bạn chỉ được báo cáo cho cơ quan của mình và các đơn vị trực thuộc."
+SOURCE_NOT_ALLOWED = (
+    "Chỉ chọn được một kết quả đã công bố, hoặc một báo cáo của cơ quan mình, làm nơi “học tập từ”."
+)
 VERIFIED_BY_REVIEWERS_ONLY = (
     "Chỉ thẩm định viên mới ghi mức “Đã thẩm định”, khi duyệt báo cáo sau khi kiểm tra minh "
     "chứng. Hãy chọn “Tự khai báo” hoặc “Có văn bản, tài liệu”."
@@ -14,14 +24,23 @@ VERIFIED_BY_REVIEWERS_ONLY = (
 
 
 class AdoptionForm(WagtailAdminModelForm):
-    """The adoption form; a reporter can only choose the agencies they report for, and cannot
-    set the evidence level `verified` (a reviewer's check sets it, see reporting.review)."""
+    """The adoption form; a reporter can only choose the agencies they report for, names as
+    "Học tập từ" only a public record or one of their own, and cannot set the evidence level
+    `verified` (a reviewer's check sets it, see reporting.review)."""
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
         self.scope = agency_scope(for_user) if for_user is not None else None
         if self.scope is not None and "agency" in self.fields:
-            self.fields["agency"].queryset = Agency.objects.filter(pk__in=self.scope)
+            # Units whose records the reporter reads pass the field, so that one that has
+            # ended gets its own message from clean_agency; any other is not a choice.
+            field = self.fields["agency"]
+            field.queryset = Agency.objects.filter(pk__in=readable_agency_scope(for_user))
+            field.error_messages["invalid_choice"] = OWN_AGENCIES_ONLY
+        if for_user is not None and "adapted_from" in self.fields:
+            field = self.fields["adapted_from"]
+            field.queryset = adoption_policy().sources_for(for_user)
+            field.error_messages["invalid_choice"] = SOURCE_NOT_ALLOWED
         if "evidence_file" in self.fields:
             field = self.fields["evidence_file"]
             field.help_text = (
@@ -50,7 +69,9 @@ class AdoptionForm(WagtailAdminModelForm):
     def clean_agency(self):
         agency = self.cleaned_data.get("agency")
         if self.scope is not None and agency is not None and agency.pk not in self.scope:
-            raise forms.ValidationError("Bạn chỉ được báo cáo cho cơ quan của mình.")
+            if agency.pk in readable_agency_scope(self.for_user):
+                raise forms.ValidationError(ended_unit_message(agency))
+            raise forms.ValidationError(OWN_AGENCIES_ONLY)
         return agency
 
     def clean_evidence_level(self):

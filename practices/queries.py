@@ -9,7 +9,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from kb.models import KnowledgePage, KnowledgePageTag
@@ -255,14 +255,24 @@ def practice_adoption(practice):
     )
     by_id = {agency.id: agency for agency in current}
     unit_ids = set(by_id)
-    adoptions = _with_results(
-        practice.adoptions.filter(live=True).select_related(
-            "agency", "agency__parent", "adapted_from__agency", "evidence_document"
+    adoptions = (
+        _with_results(
+            practice.adoptions.filter(live=True).select_related(
+                "agency", "agency__parent", "adapted_from__agency", "evidence_document"
+            )
         )
-    ).order_by("agency__sort_name")
+        # "Học tập từ" links only to a record the public can see.
+        .annotate(
+            source_is_public=Exists(
+                Adoption.objects.public().filter(pk=OuterRef("adapted_from_id"))
+            )
+        )
+        .order_by("agency__sort_name")
+    )
 
     adopters, covered, status_counts = [], set(), defaultdict(int)
     for adoption in adoptions:
+        adoption.public_source = adoption.adapted_from if adoption.source_is_public else None
         rolled = lineage.roll_up(_owner_id(adoption), unit_ids)
         covered |= rolled
         status_counts[adoption.status] += 1

@@ -1,34 +1,19 @@
 """Admin menus for agencies, categories, indicators and adoptions (Wagtail snippets), and
 the import and export screens."""
 
-from django.core.exceptions import PermissionDenied
 from django.urls import include, path, reverse
 
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.panels import ObjectList
-from wagtail.permissions import policy_registry
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from practices import admin_views
 from practices.forms import AdoptionForm
 from practices.models import Adoption, Agency, Indicator, PracticeCategory, Succession
-
-
-class InstancePermissionMixin:
-    """Refuses a view of one existing adoption unless the permission policy allows this user
-    that record (Wagtail's generic views check model-level permissions only)."""
-
-    def get_object(self, *args, **kwargs):
-        obj = super().get_object(*args, **kwargs)
-        if self.kwargs.get(getattr(self, "pk_url_kwarg", "pk")) is not None:
-            policy = policy_registry.get_by_type(Adoption)
-            if not policy.user_has_any_permission_for_instance(
-                self.request.user, ["change", "view"], obj
-            ):
-                raise PermissionDenied
-        return obj
+from reporting.guards import AdoptionChooserViewSet, AdoptionDeleteBulkAction, guard_record_view
+from reporting.permissions import adoption_policy
 
 
 class AdoptionViewSet(SnippetViewSet):
@@ -45,17 +30,22 @@ class AdoptionViewSet(SnippetViewSet):
     # The form limits a reporter's agency choices to their own.
     edit_handler = ObjectList(Adoption.panels, base_form_class=AdoptionForm)
 
+    # Its chooser ("Học tập từ") offers public records and the user's own, and creates none.
+    chooser_viewset_class = AdoptionChooserViewSet
+
     def construct_view(self, view_class, **kwargs):
-        # Every view that loads one record by its key goes through the policy.
-        if hasattr(view_class, "get_object"):
-            view_class = type(view_class.__name__, (InstancePermissionMixin, view_class), {})
-        return super().construct_view(view_class, **kwargs)
+        # Every view of this viewset asks the policy about the record its URL names, however
+        # the view itself receives it (see reporting.guards).
+        return guard_record_view(
+            super().construct_view(view_class, **kwargs),
+            view_name=getattr(view_class, "view_name", None),
+            edit_url_name=self.get_url_name("edit"),
+            list_url_name=self.get_url_name("list"),
+        )
 
     def get_queryset(self, request):
-        # Lists show only what the user may act on: a reporter sees their agencies' reports.
-        return policy_registry.get_by_type(Adoption).instances_user_has_any_permission_for(
-            request.user, ["change", "view"]
-        )
+        # Lists show only what the user may read: a reporter sees their agencies' reports.
+        return adoption_policy().visible_to(request.user)
 
 
 class AgencySnippetViewSet(SnippetViewSet):
@@ -99,6 +89,9 @@ class ReferenceDataGroup(SnippetViewSetGroup):
 
 
 register_snippet(AdoptionViewSet)
+# After Wagtail's own delete action for snippets (order 0), so that this one is used for
+# adoptions: it lists and deletes only the records the user may read.
+hooks.register("register_bulk_action", AdoptionDeleteBulkAction, order=1)
 register_snippet(ReferenceDataGroup)
 
 
