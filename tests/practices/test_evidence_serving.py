@@ -477,6 +477,36 @@ def test_legacy_files_move_to_the_private_storage(
     assert report.evidence_file.name == new
 
 
+def test_the_migration_moves_legacy_files_with_its_historical_models(
+    practice, bac_ninh, editor, django_capture_on_commit_callbacks
+):
+    import importlib
+
+    from django.core.files.storage import default_storage
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    legacy = default_storage.save("minh-chung/2025/05/bao-cao.pdf", ContentFile(PDF))
+    report = Adoption.objects.create(practice=practice, agency=bac_ninh)
+    Adoption.objects.filter(pk=report.pk).update(evidence_file=legacy)
+    report.refresh_from_db()
+    revision = report.save_revision(user=editor)
+
+    migration = importlib.import_module("practices.migrations.0005_move_evidence_files")
+    state = MigrationExecutor(connection).loader.project_state(
+        ("practices", "0005_move_evidence_files")
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        migration.forward(state.apps, None)
+    report.refresh_from_db()
+    revision.refresh_from_db()
+    assert NAME_PATTERN.match(report.evidence_file.name)
+    assert revision.content["evidence_file"] == report.evidence_file.name
+    assert report.evidence_file_name == "bao-cao.pdf"
+    assert evidence_storage().exists(report.evidence_file.name)
+    assert not default_storage.exists(legacy)
+
+
 class _Writer:
     def __init__(self, lines):
         self.lines = lines
