@@ -24,6 +24,7 @@ from wagtail.search import index
 
 from kb import page_context
 from kb.blocks import BodyBlock
+from practices.evidence import storage as evidence
 from practices.text import fold, sort_key
 from practices.validators import validate_evidence_file
 
@@ -416,13 +417,21 @@ class Adoption(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Clu
         help_text="Số, ký hiệu văn bản, ví dụ: Quyết định số 123/QĐ-UBND.",
     )
     evidence_url = models.URLField("đường dẫn minh chứng", max_length=500, blank=True)
-    evidence_file = models.FileField(
+    # Private storage, random names, served only by the evidence view (practices.evidence).
+    evidence_file = evidence.EvidenceFileField(
         "tệp minh chứng",
-        upload_to="minh-chung/%Y/%m/",
+        upload_to=evidence.upload_to,
+        storage=evidence.evidence_storage,
         blank=True,
         max_length=255,
+        db_index=True,
         validators=[validate_evidence_file],
         help_text="Bản PDF hoặc ảnh chụp (PNG, JPEG, WebP) của văn bản.",
+    )
+    # The uploader's name of the file, used as the download name; set by the field above
+    # (which must come first).
+    evidence_file_name = models.CharField(
+        "tên tệp minh chứng", max_length=255, blank=True, editable=False
     )
     evidence_document = models.ForeignKey(
         "wagtaildocs.Document",

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Library documents served as private evidence (practices.evidence) are not cached.
+    "practices.evidence.middleware.PrivateDocumentMiddleware",
 ]
 
 ROOT_URLCONF = "kb.urls"
@@ -118,10 +120,26 @@ STATIC_URL = "/static/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 MEDIA_URL = "/media/"
 
+# Evidence files of adoption reports: outside MEDIA_ROOT, under no public URL; only the
+# evidence view (practices.evidence) reads them, after asking the permission policy.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "evidence": {"BACKEND": "practices.evidence.storage.EvidenceStorage"},
 }
+
+# Serving files after a permission check. Unset, the app streams them itself. Set, it answers
+# with an `X-Accel-Redirect` to this prefix and the web server sends the file from an
+# `internal` location (README, Security): evidence from PRIVATE_MEDIA_ROOT, Wagtail documents
+# from MEDIA_ROOT.
+EVIDENCE_ACCEL_REDIRECT_PREFIX = os.environ.get("EVIDENCE_ACCEL_REDIRECT_PREFIX", "")
+DOCUMENTS_ACCEL_REDIRECT_PREFIX = os.environ.get("DOCUMENTS_ACCEL_REDIRECT_PREFIX", "")
+# Documents always go through Wagtail's serve view (never a direct storage URL), so that its
+# `before_serve_document` hooks, the evidence rule among them, are asked on every download.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+SENDFILE_BACKEND = "kb.sendfile"
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Uploads: evidence files and documents are small office files; refuse anything larger.

@@ -1,6 +1,7 @@
 """Production: every secret from the environment; refuses to start without one."""
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -17,9 +18,17 @@ if not os.environ.get("DATABASE_URL"):
     raise ImproperlyConfigured("DATABASE_URL must be set in the environment.")
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# A web server that publishes MEDIA_ROOT (or the static files) must not publish the evidence.
+_private = Path(PRIVATE_MEDIA_ROOT).resolve()  # noqa: F405
+for _public in (MEDIA_ROOT, STATIC_ROOT):  # noqa: F405
+    _public = Path(_public).resolve()
+    if _private == _public or _public in _private.parents or _private in _public.parents:
+        raise ImproperlyConfigured(
+            "PRIVATE_MEDIA_ROOT must be a folder of its own, outside MEDIA_ROOT and STATIC_ROOT."
+        )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

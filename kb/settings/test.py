@@ -14,7 +14,9 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="dvctt-test-media-")
 SEARCH_INDEX_PREFIX = os.environ.get("TEST_SEARCH_INDEX_PREFIX", "dvctt-test")
 ALLOWED_HOSTS = ["*"]
 WAGTAILADMIN_BASE_URL = "http://testserver"
+PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="dvctt-test-private-")
 STORAGES = {
+    **STORAGES,  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

@@ -47,8 +47,10 @@ def upload(name, content, content_type="application/pdf"):
 
 
 def stored_files():
-    root = Path(settings.MEDIA_ROOT) / "minh-chung"
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    """Every file in either place an evidence file could land: the private evidence storage
+    or, as before it existed, MEDIA_ROOT."""
+    roots = [Path(settings.PRIVATE_MEDIA_ROOT), Path(settings.MEDIA_ROOT) / "minh-chung"]
+    return sorted(p for root in roots if root.exists() for p in root.rglob("*") if p.is_file())
 
 
 # --- the validator -----------------------------------------------------------------------
