@@ -150,6 +150,11 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {
 # Public search (issue 3) uses its own elasticsearch.dsl documents; unset means database search.
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "dvctt-dev")
+# A query is cut to this many distinct words before it reaches an engine (the database
+# engine's work grows with words × documents), and each word brings at most this many
+# synonyms or abbreviations along.
+SEARCH_MAX_WORDS = int(os.environ.get("SEARCH_MAX_WORDS", "12"))
+SEARCH_MAX_SYNONYMS = int(os.environ.get("SEARCH_MAX_SYNONYMS", "8"))
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
