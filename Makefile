@@ -40,6 +40,7 @@ check: install ## Lint, Django system checks and migration drift
 	DJANGO_SETTINGS_MODULE=kb.settings.production \
 	  SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	  ALLOWED_HOSTS=example.org DATABASE_URL=sqlite:///:memory: \
+	  REDIS_URL=redis://127.0.0.1:6379/0 \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 test: install ## Set up and run the whole test suite (uses .services.env when `make services` wrote one)

@@ -7,12 +7,14 @@ import datetime
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 
 import django_filters
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.routers import DefaultRouter
 
+from kb.ratelimits import limit
 from practices.models import (
     Adoption,
     AdoptionStatus,
@@ -72,6 +74,7 @@ class PracticeFilter(django_filters.FilterSet):
         fields = ["category"]
 
 
+@method_decorator(limit("api", "RATELIMIT_API"), name="dispatch")
 class PracticeViewSet(viewsets.ReadOnlyModelViewSet):
     """Live practices; `adopter_count` counts the agencies with status `adopted`."""
 
@@ -141,6 +144,7 @@ class AgencyFilter(django_filters.FilterSet):
         return queryset.filter(Q(name_folded__contains=folded) | Q(code__iexact=value.strip()))
 
 
+@method_decorator(limit("api", "RATELIMIT_API"), name="dispatch")
 class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AgencySerializer
     filterset_class = AgencyFilter
@@ -203,6 +207,7 @@ class AdoptionFilter(django_filters.FilterSet):
         return queryset.filter(Q(agency_id__in=units) | Q(agency__parent_id__in=units))
 
 
+@method_decorator(limit("api", "RATELIMIT_API"), name="dispatch")
 class AdoptionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AdoptionSerializer
     filterset_class = AdoptionFilter

@@ -7,6 +7,7 @@ rename. Snippets are HTML: everything is escaped except the `<mark>` tags around
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from kb.ratelimits import limit
 from search import queries
 
 EMPTY_QUERY = "Nhập từ khóa cần tìm vào tham số q."
@@ -29,6 +30,7 @@ def _hit(hit):
     }
 
 
+@limit("search", "RATELIMIT_SEARCH")
 @api_view(["GET"])
 def search(request):
     """Full-text search over practices, adoptions, agencies and guidance.
@@ -71,6 +73,7 @@ def search(request):
     )
 
 
+@limit("suggest", "RATELIMIT_SUGGEST")
 @api_view(["GET"])
 def suggest(request):
     """Completions for what has been typed so far: `{"suggestions": [{text, url, type}]}`."""

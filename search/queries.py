@@ -9,6 +9,7 @@ import logging
 import re
 from collections import Counter
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -47,6 +48,12 @@ RESCORE_WINDOW = 100
 TOKEN = re.compile(r"\w+")
 
 
+WORDS_NOTICE = (
+    "Từ khóa có nhiều hơn {limit} từ khác nhau nên chỉ {limit} từ đầu tiên được dùng để tìm: "
+    "“{used}”."
+)
+
+
 class QueryError(ValueError):
     """A query that cannot be run; the message is shown to the user as it is."""
 
@@ -71,6 +78,7 @@ class SearchRequest:
     filters: dict = dataclasses.field(default_factory=dict)
     page: int = 1
     page_size: int = PAGE_SIZE
+    words_cut: int = 0  # the word limit the text was cut to; 0 when it was not cut
 
     @property
     def folded(self):
@@ -132,9 +140,16 @@ def load_synonyms():
     return groups
 
 
-def to_units(tokens, synonyms):
-    """Group query tokens into units, taking the longest synonym variant found at each place."""
-    units, i = [], 0
+def to_units(tokens, synonyms, max_alternatives=None):
+    """Group query tokens into units, taking the longest synonym variant found at each place.
+
+    A unit that repeats an earlier one is dropped: asking twice for a word changes nothing
+    in what matches, and every unit costs a pattern per document on the database engine.
+    Each unit keeps at most `max_alternatives` synonyms (SEARCH_MAX_SYNONYMS).
+    """
+    if max_alternatives is None:
+        max_alternatives = settings.SEARCH_MAX_SYNONYMS
+    units, seen, i = [], set(), 0
     while i < len(tokens):
         best = None
         for group in synonyms:
@@ -144,12 +159,15 @@ def to_units(tokens, synonyms):
                     best = (variant, group)
         if best:
             variant, group = best
-            others = [" ".join(v) for v in group if v != variant]
-            units.append(Unit(" ".join(variant), others))
+            others = [" ".join(v) for v in group if v != variant][:max_alternatives]
+            unit = Unit(" ".join(variant), others)
             i += len(variant)
         else:
-            units.append(Unit(tokens[i]))
+            unit = Unit(tokens[i])
             i += 1
+        if unit.text not in seen:
+            seen.add(unit.text)
+            units.append(unit)
     return units
 
 
@@ -173,14 +191,37 @@ def drop_question_words(tokens):
     return tokens
 
 
-def parse(params, synonyms=None):
-    """A SearchRequest from query parameters; raises QueryError with a Vietnamese message."""
+def limit_words(text, limit):
+    """`text` cut just before its (limit + 1)-th distinct word, and whether it was cut.
+
+    Words are compared folded, so "hồ sơ ho so" is two words; a repeated word counts once.
+    Every engine receives only what is left: the database engine's cost grows with the
+    number of words times the number of documents.
+    """
+    seen = set()
+    for match in TOKEN.finditer(fold_aligned(text)):
+        word = match.group()
+        if word in seen:
+            continue
+        if len(seen) == limit:
+            return text[: match.start()].rstrip(), True
+        seen.add(word)
+    return text, False
+
+
+def parse(params, synonyms=None, max_words=None):
+    """A SearchRequest from query parameters; raises QueryError with a Vietnamese message.
+
+    The text is cut to `max_words` distinct words (SEARCH_MAX_WORDS); `words_cut` then
+    says so, and the results carry a notice.
+    """
     raw = params.get("q", "") or ""
     if len(raw) > MAX_QUERY_LENGTH:
         raise QueryError(f"Từ khóa quá dài: tối đa {MAX_QUERY_LENGTH} ký tự.")
-    text = " ".join(normalise(raw).lower().split())
+    max_words = settings.SEARCH_MAX_WORDS if max_words is None else max_words
+    text, cut = limit_words(" ".join(normalise(raw).lower().split()), max_words)
     # fold_aligned, like the documents: `fold` would spell symbols out ("😀" → "grinning").
-    phrases = [fold_aligned(p) for p in re.findall(r'"([^"]+)"', text)]
+    phrases = list(dict.fromkeys(fold_aligned(p) for p in re.findall(r'"([^"]+)"', text)))
     rest = re.sub(r'"[^"]*"', " ", text).replace('"', " ")
     synonyms = load_synonyms() if synonyms is None else synonyms
     filters = {}
@@ -203,6 +244,7 @@ def parse(params, synonyms=None):
         phrases=[p for p in phrases if _tokens(p)],
         filters=filters,
         page=page,
+        words_cut=max_words if cut else 0,
     )
 
 
@@ -380,9 +422,11 @@ def build_search(request, index="content"):
         post_tags=[MARK_END],
         highlight_query=matching.to_dict(),
     )
-    search = search.suggest(
-        "did_you_mean", request.folded, term={"field": "title_folded", "sort": "score"}
-    )
+    words = " ".join(dict.fromkeys(_tokens(request.folded)))  # each word asked about once
+    if words:
+        search = search.suggest(
+            "did_you_mean", words, term={"field": "title_folded", "sort": "score"}
+        )
     start = (request.page - 1) * request.page_size
     search = search.source(["type", "title", "body", "url", "category", "agency_code"])
     return search[start : start + request.page_size]
@@ -543,7 +587,7 @@ def search_database(request, labels):
     if total == 0:
         vocabulary = _vocabulary()
         options = {}
-        for token in _tokens(request.folded):
+        for token in dict.fromkeys(_tokens(request.folded)):
             close = difflib.get_close_matches(token, vocabulary, n=1, cutoff=0.75)
             if close and close[0] != token:
                 options[token] = close[0]
@@ -561,6 +605,15 @@ FALLBACK_NOTICE = (
 
 def run(request):
     """Search with Elasticsearch when configured and up, else with the database."""
+    results = _run(request)
+    notices = [results.notice]
+    if request.words_cut:
+        notices.insert(0, WORDS_NOTICE.format(limit=request.words_cut, used=request.text))
+    results.notice = " ".join(n for n in notices if n)
+    return results
+
+
+def _run(request):
     labels = facet_labels()
     if request.is_empty:
         return SearchResults(request, 0, [], {}, "elasticsearch" if get_client() else "database")
@@ -578,7 +631,8 @@ def run(request):
 
 def suggest(text, limit=8):
     """Completions for what has been typed so far, folded the same way as the index."""
-    prefix = " ".join(_tokens(fold(normalise(text or "")[:100])))
+    # What has been typed so far, bounded like a search: the first SEARCH_MAX_WORDS words.
+    prefix = " ".join(_tokens(fold(normalise(text or "")[:100]))[: settings.SEARCH_MAX_WORDS])
     if not prefix:
         return []
     client = get_client()

@@ -7,6 +7,7 @@ into a `SearchRequest`, runs it and prepares links that keep the other parameter
 from django.shortcuts import render
 from django.utils.http import urlencode
 
+from kb.ratelimits import MESSAGE, limit
 from practices.text import normalise
 from search import queries
 from search.models import DocumentType
@@ -127,6 +128,17 @@ def hit_rows(results, category_labels):
     ]
 
 
+def too_many_requests(request, seconds):
+    """The search page, with the box and the query kept, saying when to try again."""
+    query = normalise(request.GET.get("q") or "")[: queries.MAX_QUERY_LENGTH]
+    context = {"query": query, "examples": EXAMPLES, "params": clean_params(request.GET)}
+    context["error"] = MESSAGE.format(seconds=seconds)
+    response = render(request, "search/search.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+@limit("search", "RATELIMIT_SEARCH", respond=too_many_requests)
 def search(request):
     params = clean_params(request.GET)
     query = normalise(request.GET.get("q") or "")[: queries.MAX_QUERY_LENGTH]

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "rest_framework",
+    "django_ratelimit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -168,6 +169,11 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {
 # Public search (issue 3) uses its own elasticsearch.dsl documents; unset means database search.
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "dvctt-dev")
+# A query is cut to this many distinct words before it reaches an engine (the database
+# engine's work grows with words × documents), and each word brings at most this many
+# synonyms or abbreviations along.
+SEARCH_MAX_WORDS = int(os.environ.get("SEARCH_MAX_WORDS", "12"))
+SEARCH_MAX_SYNONYMS = int(os.environ.get("SEARCH_MAX_SYNONYMS", "8"))
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -190,3 +196,31 @@ LOGGING = {
 LOGIN_URL = "wagtailadmin_login"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "khogiaiphap@localhost")
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
+
+# Cache: Redis when REDIS_URL is set (production requires it: the rate-limit counters must be
+# shared by every process), else this process's memory (`make run`: one process).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit's list of supported caches predates Django's own RedisCache, whose
+    # incr is Redis's atomic INCR (jsocol/django-ratelimit#283).
+    "django_ratelimit.W001",
+]
+
+# Rate limits per client address (kb/ratelimits.py, django-ratelimit): requests per window,
+# "N/s", "N/m", "N/h" or "N/d"; empty turns a limit off. The page and the API of search
+# share one count.
+RATELIMIT_SEARCH = os.environ.get("RATELIMIT_SEARCH", "30/m")
+RATELIMIT_SUGGEST = os.environ.get("RATELIMIT_SUGGEST", "120/m")
+RATELIMIT_API = os.environ.get("RATELIMIT_API", "60/m")
+# Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated); with
+# none, the key is the connecting address.
+RATELIMIT_TRUSTED_PROXIES = env_list("RATELIMIT_TRUSTED_PROXIES")
+RATELIMIT_IP_META_KEY = "kb.ratelimits.client_ip"
+# A counter lost between two cache calls lets the request through instead of refusing it.
+RATELIMIT_FAIL_OPEN = True

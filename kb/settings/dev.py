@@ -10,3 +10,8 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # Serve static files straight from the app folders, without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Without REDIS_URL the rate-limit counters live in this process's memory, which is enough
+# here (the development server is one process); production requires Redis.
+if not REDIS_URL:  # noqa: F405
+    SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.E003"]  # noqa: F405

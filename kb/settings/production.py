@@ -16,6 +16,9 @@ if not os.environ.get("ALLOWED_HOSTS"):
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in the environment.")
 if not os.environ.get("DATABASE_URL"):
     raise ImproperlyConfigured("DATABASE_URL must be set in the environment.")
+if not os.environ.get("REDIS_URL"):
+    # Rate-limit counters kept per process would multiply every limit by the workers.
+    raise ImproperlyConfigured("REDIS_URL must be set in the environment (shared cache).")
 
 STORAGES = {
     **STORAGES,  # noqa: F405

@@ -24,3 +24,9 @@ STORAGES = {
 # Serve static files straight from the app folders, without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Counters in this process's memory (never a developer's Redis: rate-limit tests clear the
+# cache), and limits no other test reaches; tests/kb/test_rate_limits.py sets its own.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.E003"]  # noqa: F405
+RATELIMIT_SEARCH = RATELIMIT_SUGGEST = RATELIMIT_API = "100000/m"
