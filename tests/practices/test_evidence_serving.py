@@ -3,6 +3,7 @@ the evidence view with the permission policy's answer, removed when nothing serv
 more; library documents used as evidence follow the same rule."""
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -378,9 +379,10 @@ def test_x_accel_redirect_hands_the_file_to_the_web_server(
 def _import_production_settings(**env):
     environment = {
         **os.environ,
-        "SECRET_KEY": "x" * 64,
+        "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "example.org",
         "DATABASE_URL": "sqlite:///:memory:",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
         **env,
     }
     code = (
