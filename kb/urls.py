@@ -6,11 +6,16 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts import urls as accounts_urls
+from accounts import views as accounts_views
 from practices import api
 from search import api as search_api
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
+    # Sign-in: logout asks before it acts on a GET; two-factor screens (accounts/urls.py).
+    path("admin/logout/", accounts_views.LogoutView.as_view(), name="wagtailadmin_logout"),
+    path("admin/", include(accounts_urls)),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # Public search as JSON, beside the router's resources.
