@@ -6,4 +6,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Tài khoản và đăng nhập"
 
     def ready(self):
-        from accounts import sessions  # noqa: F401 - connects the sign-in timestamp
+        from accounts import inline_scripts, sessions  # noqa: F401 - sessions connects a signal
+
+        inline_scripts.install()

@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.html import format_html
 
 from wagtail import hooks
 from wagtail.admin.widgets import Button
@@ -22,3 +24,8 @@ def reset_two_factor(user, request_user):
             icon_name="key",
             priority=90,
         )
+
+
+@hooks.register("insert_global_admin_js")
+def start_widgets_without_inline_scripts():
+    return format_html('<script src="{}"></script>', static("js/admin-init.js"))

@@ -184,6 +184,7 @@ INSTALLED_APPS += [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
 ]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
@@ -258,3 +259,10 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [csp.constants.NONE],
     }
 }
+# Wagtail's date widgets start with an inline script; templates/wagtailadmin/widgets replace it
+# with a marker, and widget templates are read through TEMPLATES only with this renderer.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# The admin would call out to releases.wagtail.org and Gravatar: no third party learns who works
+# in the admin, and the policy needs no foreign origin.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
