@@ -27,7 +27,9 @@ class Command(BaseCommand):
         try:
             on = datetime.date.fromisoformat(options["on"]) if options["on"] else None
         except ValueError:
-            raise CommandError(f"Ngày “{options['on']}” không hợp lệ; hãy viết YYYY-MM-DD.") from None
+            raise CommandError(
+                f"Ngày “{options['on']}” không hợp lệ; hãy viết YYYY-MM-DD."
+            ) from None
         try:
             agency = Agency.objects.resolve(options["agency"], on)
         except Agency.DoesNotExist:
