@@ -217,6 +217,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
 # Every failure stays in the failure log (successes in the access log), for superusers to read.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Masked in Axes' records and log lines, with the password (always masked).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
 # Behind a reverse proxy the client's address is in X-Forwarded-For: TRUSTED_PROXY_COUNT says how
 # many proxies of ours append to it, so that an address a client writes there is never trusted.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

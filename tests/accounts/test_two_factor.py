@@ -6,7 +6,7 @@ import time
 from django.conf import settings
 
 import pytest
-from axes.models import AccessFailureLog
+from axes.models import AccessAttempt, AccessFailureLog
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -115,6 +115,7 @@ def test_a_wrong_code_is_refused_and_counted(client, required, reviewer):
     assert device.throttling_failure_count == 1
     failure = AccessFailureLog.objects.get(username=reviewer.username)
     assert failure.ip_address == "10.0.0.5"
+    assert "000000" not in AccessAttempt.objects.get(username=reviewer.username).post_data
     # Right after a failure django-otp makes the user wait, even with the right code.
     response = client.post("/admin/xac-thuc/", {"otp_token": code(device)}, REMOTE_ADDR="10.0.0.5")
     assert "Đã nhập sai mã 1 lần" in response.content.decode()
