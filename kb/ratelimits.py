@@ -41,11 +41,11 @@ def _trusted(address, networks):
 def client_ip(request):
     """The client's address, as the rate limits key it (RATELIMIT_IP_META_KEY).
 
-    REMOTE_ADDR, unless it is a proxy listed in RATELIMIT_TRUSTED_PROXIES: then the nearest
+    REMOTE_ADDR, unless it is a proxy listed in TRUSTED_PROXIES: then the nearest
     address in X-Forwarded-For that is not such a proxy. Anything to the left of it was
     written by the client and is never read, so a forged header cannot pick the key.
     """
-    networks = _networks(tuple(settings.RATELIMIT_TRUSTED_PROXIES))
+    networks = _networks(tuple(settings.TRUSTED_PROXIES))
     address = request.META.get("REMOTE_ADDR", "")
     if not _trusted(address, networks):
         return address

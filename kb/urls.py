@@ -6,6 +6,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts import urls as accounts_urls
+from accounts import views as accounts_views
 from practices import api
 from reporting import admin_urls as reporting_admin_urls
 from search import api as search_api
@@ -14,6 +16,9 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     # Before Wagtail's admin: these replace some of its views (site history).
     path("admin/", include(reporting_admin_urls)),
+    # Sign-in: logout asks before it acts on a GET; two-factor screens (accounts/urls.py).
+    path("admin/logout/", accounts_views.LogoutView.as_view(), name="wagtailadmin_logout"),
+    path("admin/", include(accounts_urls)),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # Public search as JSON, beside the router's resources.

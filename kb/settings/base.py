@@ -1,8 +1,10 @@
 """Settings shared by every environment. Values that differ per deployment come from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
+import csp.constants
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -220,7 +222,95 @@ RATELIMIT_SUGGEST = os.environ.get("RATELIMIT_SUGGEST", "120/m")
 RATELIMIT_API = os.environ.get("RATELIMIT_API", "60/m")
 # Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated); with
 # none, the key is the connecting address.
-RATELIMIT_TRUSTED_PROXIES = env_list("RATELIMIT_TRUSTED_PROXIES")
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 RATELIMIT_IP_META_KEY = "kb.ratelimits.client_ip"
 # A counter lost between two cache calls lets the request through instead of refusing it.
 RATELIMIT_FAIL_OPEN = True
+
+# --- Accounts and sign-in (README: "Accounts and sign-in") ----------------------------------
+# Brute-force lockout (django-axes), two-factor sign-in (django-otp, TOTP), session timeouts and
+# the Content-Security-Policy (django-csp). Kept in one block so that other settings merge apart.
+INSTALLED_APPS += [
+    "accounts",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+# After authentication and messages (a timed-out session is told why on the login page).
+_after_auth = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1
+MIDDLEWARE[_after_auth:_after_auth] = [
+    "django_otp.middleware.OTPMiddleware",
+    # Timeouts before the two-factor step: an expired session never reaches it.
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
+]
+# Axes turns a refused login into its lockout page on the way out: last, so it sees everything.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Lockout: AXES_FAILURE_LIMIT failures within the cool-off, counted per account (any address)
+# and per address (any account), lock that account or that address until the cool-off has
+# passed since the last counted failure. Attempts made while locked are refused and not counted,
+# so the lockout page can say exactly when to try again and a flood cannot grow the table.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
+# Every failure stays in the failure log (successes in the access log), for superusers to read.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Masked in Axes' records and log lines, with the password (always masked).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+# The client's address as the rate limits read it (TRUSTED_PROXIES, kb/ratelimits.py), so that
+# behind a proxy both key on the real client and neither believes what a client wrote.
+AXES_CLIENT_IP_CALLABLE = "kb.ratelimits.client_ip"
+
+# Two-factor sign-in (TOTP apps). Every admin user may enrol; a user with a device is always asked
+# for a code. When this is on, national reviewers, national editors and superusers must enrol.
+TWO_FACTOR_REQUIRED_FOR_NATIONAL = env_bool("TWO_FACTOR_REQUIRED_FOR_NATIONAL", False)
+OTP_TOTP_ISSUER = "Kho giải pháp DVCTT"
+# Superusers manage devices in the Django admin without seeing their secret keys or QR codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Sessions end after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after sign-in
+# whatever the activity (accounts.middleware.SessionTimeoutMiddleware); the cookie and the
+# server-side row never outlive the maximum.
+SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "60")))
+SESSION_MAX_AGE = timedelta(hours=int(os.environ.get("SESSION_MAX_HOURS", "12")))
+SESSION_COOKIE_AGE = int(SESSION_MAX_AGE.total_seconds())
+SESSION_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy: no inline script anywhere (the public site has none, the admin's are
+# data blocks or carry the nonce). Styles: see the README for why the admin needs inline styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.constants.SELF],
+        "script-src": [csp.constants.SELF, csp.constants.NONCE],
+        "style-src": [csp.constants.SELF],
+        "img-src": [csp.constants.SELF, "data:"],
+        "font-src": [csp.constants.SELF],
+        "connect-src": [csp.constants.SELF],
+        "frame-src": [csp.constants.SELF],
+        "frame-ancestors": [csp.constants.SELF],
+        "form-action": [csp.constants.SELF],
+        "base-uri": [csp.constants.SELF],
+        "object-src": [csp.constants.NONE],
+    }
+}
+# Wagtail's date widgets start with an inline script; templates/wagtailadmin/widgets replace it
+# with a marker, and widget templates are read through TEMPLATES only with this renderer.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# The admin would call out to releases.wagtail.org and Gravatar: no third party learns who works
+# in the admin, and the policy needs no foreign origin.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None

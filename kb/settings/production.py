@@ -3,15 +3,40 @@
 import os
 from pathlib import Path
 
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import env_bool
 
+
+def weak_secret_key_reason(key):
+    """Why `check --deploy` would warn about this key (security.W009), or None if it would not:
+    the same three rules, so a key that starts the site also passes the deploy check."""
+    if not key:
+        return "SECRET_KEY must be set in the environment."
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"SECRET_KEY has {len(key)} characters; it needs at least {SECRET_KEY_MIN_LENGTH}."
+    if len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        return (
+            f"SECRET_KEY has {len(set(key))} distinct characters; it needs at least "
+            f"{SECRET_KEY_MIN_UNIQUE_CHARACTERS}."
+        )
+    if key.startswith(SECRET_KEY_INSECURE_PREFIX):
+        return f"SECRET_KEY starts with '{SECRET_KEY_INSECURE_PREFIX}': it is a throw-away key."
+    return None
+
+
 DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if len(SECRET_KEY) < 50:
-    raise ImproperlyConfigured("SECRET_KEY must be set in the environment (50+ characters).")
+if reason := weak_secret_key_reason(SECRET_KEY):
+    raise ImproperlyConfigured(
+        f"{reason} Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(64))'"
+    )
 if not os.environ.get("ALLOWED_HOSTS"):
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in the environment.")
 if not os.environ.get("DATABASE_URL"):
@@ -46,3 +71,8 @@ X_FRAME_OPTIONS = "DENY"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "dvctt-prod")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+# --- Accounts and sign-in (README: "Accounts and sign-in") ----------------------------------
+# National reviewers, national editors and superusers cannot reach the admin without a second
+# factor in production: not an environment switch, so a deployment cannot forget it.
+TWO_FACTOR_REQUIRED_FOR_NATIONAL = True

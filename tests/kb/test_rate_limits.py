@@ -155,7 +155,7 @@ def test_a_forged_forwarded_for_does_not_escape_the_limit(client, settings):
 
 
 def test_behind_a_trusted_proxy_each_client_has_its_own_count(client, settings):
-    settings.RATELIMIT_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     limited(settings, "RATELIMIT_SEARCH", "2/m")
 
     def via_proxy(forwarded):
@@ -190,7 +190,7 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_count(client, settings):
     ],
 )
 def test_client_ip(settings, remote, forwarded, trusted, expected):
-    settings.RATELIMIT_TRUSTED_PROXIES = trusted
+    settings.TRUSTED_PROXIES = trusted
     request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
 

@@ -122,7 +122,15 @@ def test_the_model_field_runs_the_validator(seeded):
 
 @pytest.fixture
 def reporter(seeded):
-    call_command("create_reporter", "baocao-mc", "--agency", "24", "--password", "x", stdout=None)
+    call_command(
+        "create_reporter",
+        "baocao-mc",
+        "--agency",
+        "24",
+        "--password",
+        "mat-khau-thu-2025",
+        stdout=None,
+    )
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(username="baocao-mc")

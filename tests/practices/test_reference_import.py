@@ -48,7 +48,15 @@ def editor(seeded):
 
 @pytest.fixture
 def reporter(seeded):
-    call_command("create_reporter", "baocao-hy", "--agency", "33", "--password", "x", stdout=None)
+    call_command(
+        "create_reporter",
+        "baocao-hy",
+        "--agency",
+        "33",
+        "--password",
+        "mat-khau-thu-2025",
+        stdout=None,
+    )
     return get_user_model().objects.get(username="baocao-hy")
 
 

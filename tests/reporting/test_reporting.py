@@ -29,7 +29,15 @@ def lang_son(seeded):
 
 @pytest.fixture
 def reporter(bac_ninh):
-    call_command("create_reporter", "baocao-bn", "--agency", "24", "--password", "x", stdout=None)
+    call_command(
+        "create_reporter",
+        "baocao-bn",
+        "--agency",
+        "24",
+        "--password",
+        "mat-khau-thu-2025",
+        stdout=None,
+    )
     user = get_user_model().objects.get(username="baocao-bn")
     user.email = "baocao@example.org"
     user.save()

@@ -43,7 +43,15 @@ def practice(seeded):
 
 
 def make_reporter(username, code, email):
-    call_command("create_reporter", username, "--agency", code, "--password", "x", stdout=None)
+    call_command(
+        "create_reporter",
+        username,
+        "--agency",
+        code,
+        "--password",
+        "mat-khau-thu-2025",
+        stdout=None,
+    )
     user = get_user_model().objects.get(username=username)
     user.email = email
     user.save()
