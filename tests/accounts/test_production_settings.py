@@ -1,14 +1,13 @@
 """kb.settings.production refuses a SECRET_KEY that `check --deploy` would warn about."""
 
-import os
 import secrets
-import subprocess
-import sys
 
 from django.core.checks.security.base import _check_secret_key
 from django.core.exceptions import ImproperlyConfigured
 
 import pytest
+
+from tests.production import run_production
 
 WEAK_KEYS = {
     "empty": "",
@@ -19,25 +18,7 @@ WEAK_KEYS = {
 
 
 def load_production(secret_key):
-    """Import the production settings in a fresh interpreter, as the server would start."""
-    env = {
-        **os.environ,
-        "SECRET_KEY": secret_key,
-        "ALLOWED_HOSTS": "example.org",
-        "DATABASE_URL": "sqlite:///:memory:",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    return subprocess.run(  # noqa: S603 - our own interpreter and module
-        [
-            sys.executable,
-            "-c",
-            "import kb.settings.production as p; print(p.TWO_FACTOR_REQUIRED_FOR_NATIONAL)",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_production("print(s.TWO_FACTOR_REQUIRED_FOR_NATIONAL)", SECRET_KEY=secret_key)
 
 
 @pytest.mark.parametrize("name", WEAK_KEYS)

@@ -3,9 +3,6 @@ the evidence view with the permission policy's answer, removed when nothing serv
 more; library documents used as evidence follow the same rule."""
 
 import os
-import secrets
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import quote
 
@@ -28,6 +25,7 @@ from practices.evidence.storage import NAME_PATTERN, evidence_storage
 from practices.models import Adoption, Agency, PracticePage
 from reporting.roles import EDITORS, REVIEWERS
 from tests.practices.test_evidence import PDF, upload
+from tests.production import run_production
 from tests.reporting.test_reporting import form_data
 
 ADMIN = "wagtailsnippets_practices_adoption"
@@ -58,7 +56,15 @@ def lang_son(seeded):
 
 
 def make_reporter(username, code):
-    call_command("create_reporter", username, "--agency", code, "--password", "x", stdout=None)
+    call_command(
+        "create_reporter",
+        username,
+        "--agency",
+        code,
+        "--password",
+        "mat-khau-thu-2025",
+        stdout=None,
+    )
     return get_user_model().objects.get(username=username)
 
 
@@ -377,25 +383,8 @@ def test_x_accel_redirect_hands_the_file_to_the_web_server(
 
 
 def _import_production_settings(**env):
-    environment = {
-        **os.environ,
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "ALLOWED_HOSTS": "example.org",
-        "DATABASE_URL": "sqlite:///:memory:",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
-        **env,
-    }
-    code = (
-        "import kb.settings.production as s;"
-        "print(s.DEBUG, s.STORAGES['evidence']['BACKEND'], s.PRIVATE_MEDIA_ROOT)"
-    )
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=environment,
-        cwd=settings.BASE_DIR,
-        check=False,
+    return run_production(
+        "print(s.DEBUG, s.STORAGES['evidence']['BACKEND'], s.PRIVATE_MEDIA_ROOT)", **env
     )
 
 

@@ -35,7 +35,15 @@ SECRET_URL = "https://example.org/minh-chung-noi-bo-7731.pdf"
 
 
 def make_reporter(username, code):
-    call_command("create_reporter", username, "--agency", code, "--password", "x", stdout=None)
+    call_command(
+        "create_reporter",
+        username,
+        "--agency",
+        code,
+        "--password",
+        "mat-khau-thu-2025",
+        stdout=None,
+    )
     return get_user_model().objects.get(username=username)
 
 
@@ -444,7 +452,7 @@ def former_reporter(bac_giang):
     """The reporter of the former Bắc Giang, whose unit ended on 30/6/2025."""
     call_command(
         "create_reporter", "baocao-bacgiang", "--agency", "24", "--on", "2025-06-01",
-        "--password", "x", stdout=None,
+        "--password", "mat-khau-thu-2025", stdout=None,
     )  # fmt: skip
     return get_user_model().objects.get(username="baocao-bacgiang")
 
