@@ -6,6 +6,11 @@ from import_export import resources
 
 from practices.matching import AgencyIndex
 
+NUL_MESSAGE = (
+    "Ô có ký tự NUL (mã 0), thường do chép từ một chương trình khác hay do tệp bị hỏng; "
+    "hãy xoá ký tự đó."
+)
+
 
 class SpreadsheetResource(resources.ModelResource):
     """What the three resources share: their columns, their user, progress, and the checks
@@ -64,6 +69,11 @@ class SpreadsheetResource(resources.ModelResource):
     def import_instance(self, instance, row, **kwargs):
         before = self.compared(instance) if instance.pk else None
         errors = {}
+        for name in self.columns:
+            value = row.get(name)
+            # Refused as the admin's forms refuse it; PostgreSQL cannot store it in text.
+            if isinstance(value, str) and "\x00" in value:
+                errors.setdefault(name, []).append(ValidationError(NUL_MESSAGE))
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
