@@ -33,6 +33,7 @@ class SpreadsheetResource(resources.ModelResource):
         self.seen = {}  # natural key → row number (of the dataset) that used it first
         self.promoted = set()  # unchanged rows that `finish` changed after all
         self.agencies, self.by_slug = None, {}  # see load_agencies
+        self.row_before = None  # `compared` of the current row's record before the row
 
     def load_agencies(self):
         """The units a row may name: by code or name on a date (`agencies`), by slug."""
@@ -67,7 +68,7 @@ class SpreadsheetResource(resources.ModelResource):
         return [self.export_field(field, instance) for field in self.get_import_fields()]
 
     def import_instance(self, instance, row, **kwargs):
-        before = self.compared(instance) if instance.pk else None
+        self.row_before = before = self.compared(instance) if instance.pk else None
         errors = {}
         for name in self.columns:
             value = row.get(name)

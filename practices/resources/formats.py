@@ -126,6 +126,22 @@ def column_name(headers, at):
 
 # --- XLSX --------------------------------------------------------------------------------
 
+# OOXML's escape of characters an XML text cannot keep as they are: `_x000D_` for a carriage
+# return (which XML parsing turns into a line feed), `_x005F_` for an underscore that would
+# otherwise start an escape. Excel writes them; openpyxl neither writes nor reads them.
+_XLSX_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_XLSX_TO_ESCAPE = re.compile(r"\r|_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def xlsx_escape(text):
+    return _XLSX_TO_ESCAPE.sub(lambda match: f"_x{ord(match.group()):04X}_", text)
+
+
+def xlsx_unescape(text):
+    if "_x" not in text:
+        return text
+    return _XLSX_ESCAPED.sub(lambda match: chr(int(match.group(1), 16)), text)
+
 
 def _workbook(data):
     """The workbook of an XLSX, in openpyxl's read-only mode, with its first worksheet only.
@@ -186,7 +202,10 @@ def _read_xlsx(data, limits):
                 if row_number > LAST_ROW:
                     raise ImportFileError(past_the_last_row())
                 if row_number == 1 or any(cell not in (None, "") for cell in row):
-                    yield row_number, row
+                    yield (
+                        row_number,
+                        [xlsx_unescape(cell) if isinstance(cell, str) else cell for cell in row],
+                    )
         except ImportFileError:
             raise
         except Exception as error:  # damaged XML, met as the rows are parsed

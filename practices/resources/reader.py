@@ -17,10 +17,9 @@ from pathlib import Path
 import tablib
 
 from practices.matching import name_key
-from practices.resources import formats
+from practices.resources import formats, formulas
 from practices.resources.columns import COLUMNS, REQUIRED_COLUMNS, header_keys
 from practices.resources.formats import column_name
-from practices.resources.formulas import FORMULA_STARTS
 from practices.resources.limits import (
     FORMATS,
     ImportFileError,
@@ -32,7 +31,7 @@ from practices.resources.limits import (
 )
 
 
-def _clean_cell(value):
+def _clean_cell(value, restore):
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
@@ -43,11 +42,8 @@ def _clean_cell(value):
         return str(value)
     if isinstance(value, datetime.date):
         return value
-    text = unicodedata.normalize("NFC", str(value)).strip()
-    # An exported cell neutralised as '=… reads back as =….
-    if text[:1] == "'" and text[1:2] in FORMULA_STARTS and text[1:2]:
-        text = text[1:]
-    return text
+    # What an export added against formulas comes off again (see practices.resources.formulas).
+    return restore(unicodedata.normalize("NFC", str(value)).strip())
 
 
 def guess_format(path):
@@ -111,18 +107,23 @@ def read_dataset(source, file_format=None, columns=COLUMNS, required=REQUIRED_CO
             if str(header or "").strip():
                 ignored.append(str(header).strip())
             names.append(f"__ignored_{len(names)}")
-    missing = [columns[name][0] for name in required if name not in shown]
+    missing = [
+        " hoặc ".join(columns[name][0] for name in names)
+        for names in (item if isinstance(item, tuple) else (item,) for item in required)
+        if not any(name in shown for name in names)
+    ]
     if missing:
         raise ImportFileError(f"Thiếu cột bắt buộc: {', '.join(missing)}.")
 
     width = len(names)
+    restore = formulas.restore if file_format == "csv" else formulas.restore_start
     table, numbers = [], []
     for row_number, row in rows:
         if len(table) == limits.rows:
             raise ImportFileError(too_many_rows(limits))
         if any(str(cell or "").strip() for cell in row[limits.columns :]):
             raise ImportFileError(too_many_columns(row_number, limits))
-        cells = [_clean_cell(cell) for cell in list(row)[:width]]
+        cells = [_clean_cell(cell, restore) for cell in list(row)[:width]]
         for at, cell in enumerate(cells):
             if isinstance(cell, str) and len(cell) > limits.cell_chars:
                 column = column_name(headers, at)
