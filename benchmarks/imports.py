@@ -148,7 +148,9 @@ STATUS_WORDS = {
     "discontinued": ["Dừng áp dụng", "dung", "Đã dừng"],
 }
 EVIDENCE_WORDS = ["", "Tự khai báo", "có văn bản", "Đã thẩm định"]
-HEADERS = [names[0] for names in COLUMNS.values()]  # the export's Vietnamese headers
+# The export's Vietnamese headers, less the agency's slug an export adds beside its code: the
+# rows name agencies by code or name, as files made by hand do.
+HEADERS = [names[0] for column, names in COLUMNS.items() if column != "agency_slug"]
 
 
 # --- Synthetic data ------------------------------------------------------------------------

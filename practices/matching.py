@@ -121,6 +121,13 @@ class AgencyIndex:
             pks |= self.by_name.get(variant, set())
         return sorted((self.by_pk[pk] for pk in pks), key=lambda u: (u.sort_name, u.pk))
 
+    def named(self, text):
+        """The units `text` is the code or a name of, whatever their period."""
+        text = str(text or "").strip()
+        if text not in self.found:
+            self.found[text] = self._by_code(text) or self._by_name(text)
+        return self.found[text]
+
     def match(self, text, on=None):
         """The one unit `text` (a code or a name) meant on date `on` (today by default).
 
@@ -131,9 +138,7 @@ class AgencyIndex:
         if not text:
             raise AgencyNotFound("Chưa ghi cơ quan, đơn vị.")
         on = on or timezone.localdate()
-        if text not in self.found:
-            self.found[text] = self._by_code(text) or self._by_name(text)
-        candidates = self.found[text]
+        candidates = self.named(text)
         if candidates:
             valid = [unit for unit in candidates if unit.is_valid_on(on)]
             if len(valid) == 1:

@@ -383,6 +383,14 @@ class EvidenceLevel(models.TextChoices):
     VERIFIED = "verified", "Đã thẩm định"
 
 
+def ended_unit_undated_message(agency):
+    """Why a record of a unit that has ended cannot go without a decision date."""
+    return (
+        f"“{agency}” đã kết thúc ngày {agency.valid_to:%d/%m/%Y}: hãy ghi ngày quyết định "
+        "(trong thời kỳ hiệu lực của đơn vị), để kết quả gắn đúng với đơn vị này."
+    )
+
+
 class AdoptionQuerySet(models.QuerySet):
     def public(self):
         """Approved adoptions of published practices: all that the public ever sees."""
@@ -518,6 +526,10 @@ class Adoption(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Clu
             days=366
         ):
             raise ValidationError({"decided_on": "Ngày quyết định quá xa trong tương lai."})
+        if self.agency_id and not self.decided_on and self.agency.valid_to:
+            # Its code or name may be another unit's today: only the date ties the record to
+            # the unit that has ended (an import reads a code on the decision date).
+            raise ValidationError({"decided_on": ended_unit_undated_message(self.agency)})
         if self.agency_id and self.decided_on and not self.agency.is_valid_on(self.decided_on):
             raise ValidationError(
                 {

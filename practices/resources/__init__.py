@@ -22,12 +22,13 @@ Agencies and practices are reference data, tens to a few thousand rows, kept by 
 editors: they are saved row by row through the models' own validation and history (a log
 entry per agency, a published revision per practice page).
 
-The package, one module per step: `columns` (headers and the words of choices), `reader`
-(files into datasets, and the limits of what is read), `widgets` (a cell into a value and
-back), `base` (what the resources share), `adoptions`, `agencies` and `practices` (the
-resources), `publish` (the bulk writes of a valid adoption import), `results` (what a run
-reports), `runner` (the all-or-nothing run and who may start it), `formulas` and `export`
-(exports, with cells a spreadsheet would run neutralised).
+The package, one module per step: `columns` (headers and the words of choices), `limits`
+(what a file may hold), `formats` (the rows of each format, read as a stream), `reader`
+(files into datasets), `widgets` (a cell into a value and back), `base` (what the resources
+share), `adoptions`, `agencies` and `practices` (the resources), `publish` (the bulk writes
+of a valid adoption import), `results` (what a run reports), `runner` (the all-or-nothing
+run and who may start it), `formulas` and `export` (exports, with cells a spreadsheet would
+run neutralised).
 """
 
 from practices.resources.adoptions import AdoptionResource
@@ -45,14 +46,9 @@ from practices.resources.columns import (
 )
 from practices.resources.export import export_adoptions, export_agencies, export_practices
 from practices.resources.formulas import FORMULA_STARTS, neutralise
+from practices.resources.limits import DEFAULT_MAX_BYTES, FORMATS, ImportFileError, Limits
 from practices.resources.practices import PracticeResource
-from practices.resources.reader import (
-    DEFAULT_MAX_BYTES,
-    FORMATS,
-    ImportFileError,
-    guess_format,
-    read_dataset,
-)
+from practices.resources.reader import guess_format, read_dataset
 from practices.resources.results import ImportReport, RowError, RowStatus
 from practices.resources.runner import (
     can_import,
@@ -77,6 +73,7 @@ __all__ = [
     "DateWidget",
     "ImportFileError",
     "ImportReport",
+    "Limits",
     "PracticeResource",
     "RowError",
     "RowStatus",

@@ -8,17 +8,27 @@ from django.utils import timezone
 from import_export import fields, resources
 from import_export.results import RowResult
 
-from practices.models import Adoption, AdoptionStatus, EvidenceLevel, PracticePage
+from practices.matching import describe
+from practices.models import (
+    Adoption,
+    AdoptionStatus,
+    EvidenceLevel,
+    PracticePage,
+    ended_unit_undated_message,
+)
 from practices.resources.base import SpreadsheetResource
 from practices.resources.columns import COLUMNS, EVIDENCE_WORDS, REQUIRED_COLUMNS, STATUS_WORDS
 from practices.resources.publish import AdoptionWriter
 from practices.resources.widgets import (
+    AgencySlugWidget,
     AgencyWidget,
     ChoiceWordWidget,
     DateWidget,
     PracticeWidget,
     TextWidget,
 )
+
+KEY_COLUMNS = ("practice", "agency", "agency_slug")
 
 
 class AdoptionResource(AdoptionWriter, SpreadsheetResource):
@@ -30,6 +40,7 @@ class AdoptionResource(AdoptionWriter, SpreadsheetResource):
 
     practice = fields.Field(attribute="practice", column_name="practice")
     agency = fields.Field(attribute="agency", column_name="agency")
+    agency_slug = fields.Field(attribute="agency_slug", column_name="agency_slug")
     status = fields.Field(
         attribute="status",
         column_name="status",
@@ -71,6 +82,7 @@ class AdoptionResource(AdoptionWriter, SpreadsheetResource):
         self.lock_holders = {}  # user pk → name, of the users holding a lock on a record
         self.fields["practice"].widget = PracticeWidget(self)
         self.fields["agency"].widget = AgencyWidget(self)
+        self.fields["agency_slug"].widget = AgencySlugWidget(self)
         # New adoptions are kept as the values of their columns, in the order of `attnames`,
         # not as instances: 50,000 of those (each with its own dict of some 30 attributes)
         # are about 100 MB. Changed ones, a fraction, are kept as instances.
@@ -158,6 +170,8 @@ class AdoptionResource(AdoptionWriter, SpreadsheetResource):
             practice = self.fields["practice"].widget.clean(row["practice"], row=row)
             agency = self.fields["agency"].widget.clean(row["agency"], row=row)
         except (ValueError, KeyError):
+            agency = None
+        if agency is None:  # the columns report why
             self.row_objects = {}
             return None
         self.row_objects = {"practice": practice, "agency": agency}
@@ -186,10 +200,17 @@ class AdoptionResource(AdoptionWriter, SpreadsheetResource):
             value = field.widget.clean(row[field.column_name], row=row, **kwargs)
         else:
             return
-        setattr(instance, field.attribute, value)
+        if field.attribute != "agency_slug":  # checked only: the agency column uses it
+            setattr(instance, field.attribute, value)
+
+    def get_bulk_update_fields(self):
+        return [name for name in self.fields if name not in KEY_COLUMNS]
+
+    def dehydrate_agency_slug(self, adoption):
+        return adoption.agency.slug
 
     def compared(self, instance):
-        return [getattr(instance, name) for name in COLUMNS if name not in ("practice", "agency")]
+        return [getattr(instance, name) for name in COLUMNS if name not in KEY_COLUMNS]
 
     def check_row(self, instance, row, errors, number):
         key = self.row_key
@@ -218,6 +239,26 @@ class AdoptionResource(AdoptionWriter, SpreadsheetResource):
             )
         if key:
             self.check_duplicate(key, "agency", errors, number)
+            unchanged = self.row_before is not None and self.row_before == self.compared(instance)
+            if not unchanged and "decided_on" not in errors:
+                self.check_date(instance, errors)
+
+    @staticmethod
+    def check_date(adoption, errors):
+        """The record of a unit that has ended needs a decision date within its period, or
+        nothing tells which unit it was (see Adoption.clean). Records that have none already
+        are left as they are by a row that does not change them."""
+        agency, decided_on = adoption.agency, adoption.decided_on
+        if decided_on is None and agency.valid_to:
+            errors.setdefault("decided_on", []).append(
+                ValidationError(ended_unit_undated_message(agency))
+            )
+        elif decided_on is not None and not agency.is_valid_on(decided_on):
+            errors.setdefault("decided_on", []).append(
+                ValidationError(
+                    f"Ngày {decided_on:%d/%m/%Y} nằm ngoài thời kỳ của {describe(agency)}."
+                )
+            )
 
     def save_instance(self, instance, is_create, row, **kwargs):
         # Kept until `record`, which writes them all once the file has proved valid.

@@ -6,6 +6,11 @@ from import_export import resources
 
 from practices.matching import AgencyIndex
 
+NUL_MESSAGE = (
+    "Ô có ký tự NUL (mã 0), thường do chép từ một chương trình khác hay do tệp bị hỏng; "
+    "hãy xoá ký tự đó."
+)
+
 
 class SpreadsheetResource(resources.ModelResource):
     """What the three resources share: their columns, their user, progress, and the checks
@@ -28,6 +33,7 @@ class SpreadsheetResource(resources.ModelResource):
         self.seen = {}  # natural key → row number (of the dataset) that used it first
         self.promoted = set()  # unchanged rows that `finish` changed after all
         self.agencies, self.by_slug = None, {}  # see load_agencies
+        self.row_before = None  # `compared` of the current row's record before the row
 
     def load_agencies(self):
         """The units a row may name: by code or name on a date (`agencies`), by slug."""
@@ -62,8 +68,13 @@ class SpreadsheetResource(resources.ModelResource):
         return [self.export_field(field, instance) for field in self.get_import_fields()]
 
     def import_instance(self, instance, row, **kwargs):
-        before = self.compared(instance) if instance.pk else None
+        self.row_before = before = self.compared(instance) if instance.pk else None
         errors = {}
+        for name in self.columns:
+            value = row.get(name)
+            # Refused as the admin's forms refuse it; PostgreSQL cannot store it in text.
+            if isinstance(value, str) and "\x00" in value:
+                errors.setdefault(name, []).append(ValidationError(NUL_MESSAGE))
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:

@@ -13,6 +13,9 @@ from practices.models import AdoptionStatus, AgencyKind, EvidenceLevel
 COLUMNS = {
     "practice": ("Sáng kiến", "Giải pháp", "practice slug"),
     "agency": ("Cơ quan", "Đơn vị", "Cơ quan, đơn vị"),
+    # The unit's slug: one unit whatever the date, where a code or a name may have been
+    # another unit's on another day. An export writes it; a file made by hand may leave it out.
+    "agency_slug": ("Mã định danh cơ quan", "Mã định danh", "agency slug"),
     "status": ("Trạng thái",),
     "decided_on": ("Ngày quyết định", "decided on", "Ngày"),
     "instrument": ("Văn bản",),
@@ -20,7 +23,8 @@ COLUMNS = {
     "evidence_level": ("Mức minh chứng", "evidence level"),
     "notes": ("Ghi chú",),
 }
-REQUIRED_COLUMNS = ("practice", "agency", "status")
+# A tuple within: one of these columns is enough.
+REQUIRED_COLUMNS = ("practice", ("agency", "agency_slug"), "status")
 
 AGENCY_COLUMNS = {
     "code": ("Mã", "Mã cơ quan", "Mã đơn vị"),

@@ -1,29 +1,37 @@
-"""Reading a CSV, XLSX or JSON file into a dataset whose headers are field names."""
+"""Reading a CSV, XLSX or JSON file into a dataset whose headers are field names.
 
-import csv
+What a file may hold is bounded (`Limits`, from settings), and each bound is checked while
+the file is read, before what follows it is: the size of the upload; for XLSX, the size of
+its members once unzipped, from the zip's directory, before any XML is parsed; the columns,
+once the header row is read; the rows, one at a time, stopping at the first row over the
+limit; the length of each cell as it is read, and of each CSV line before the csv module
+splits it; and JSON's nesting, at the opening bracket that goes too deep. A file over a
+bound is refused as a whole (`ImportFileError`), with a Vietnamese message that names the
+bound and its setting, and where the file crosses it.
+"""
+
 import datetime
-import io
-import json
 import unicodedata
 from pathlib import Path
-
-from django.conf import settings
 
 import tablib
 
 from practices.matching import name_key
+from practices.resources import formats, formulas
 from practices.resources.columns import COLUMNS, REQUIRED_COLUMNS, header_keys
-from practices.resources.formulas import FORMULA_STARTS
+from practices.resources.formats import column_name
+from practices.resources.limits import (
+    FORMATS,
+    ImportFileError,
+    Limits,
+    cell_too_long,
+    too_large,
+    too_many_columns,
+    too_many_rows,
+)
 
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-FORMATS = ("csv", "xlsx", "json")
 
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read: too large, bad encoding, unknown format, columns."""
-
-
-def _clean_cell(value):
+def _clean_cell(value, restore):
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
@@ -34,70 +42,8 @@ def _clean_cell(value):
         return str(value)
     if isinstance(value, datetime.date):
         return value
-    text = unicodedata.normalize("NFC", str(value)).strip()
-    # An exported cell neutralised as '=… reads back as =….
-    if text[:1] == "'" and text[1:2] in FORMULA_STARTS and text[1:2]:
-        text = text[1:]
-    return text
-
-
-def _decode(data):
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportFileError(
-            "Tệp CSV không ở mã UTF-8 hay UTF-16; hãy lưu lại dưới dạng “CSV UTF-8” "
-            "hoặc “Unicode Text”."
-        ) from error
-
-
-def _read_csv(data):
-    text = _decode(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(("\t", ",", ";"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows, numbers = [], []
-    headers = next(reader, None)
-    for number, row in enumerate(reader, 2):
-        if any(cell.strip() for cell in row):
-            rows.append(row)
-            numbers.append(number)
-    return headers, rows, numbers
-
-
-def _read_xlsx(data):
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise ImportFileError(f"Không đọc được tệp Excel: {error}") from error
-    sheet = book.worksheets[0]
-    rows, numbers, headers = [], [], None
-    for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
-        if headers is None:
-            headers = [str(cell or "") for cell in row]
-        elif any(cell not in (None, "") for cell in row):
-            rows.append(list(row))
-            numbers.append(number)
-    book.close()
-    return headers, rows, numbers
-
-
-def _read_json(data):
-    try:
-        items = json.loads(_decode(data))
-    except json.JSONDecodeError as error:
-        raise ImportFileError(f"Tệp JSON không hợp lệ: {error}") from error
-    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-        raise ImportFileError("Tệp JSON phải là một danh sách các đối tượng.")
-    headers = []
-    for item in items:
-        headers += [key for key in item if key not in headers]
-    rows = [[item.get(key) for key in headers] for item in items]
-    return headers, rows, list(range(2, len(items) + 2))
+    # What an export added against formulas comes off again (see practices.resources.formulas).
+    return restore(unicodedata.normalize("NFC", str(value)).strip())
 
 
 def guess_format(path):
@@ -105,22 +51,17 @@ def guess_format(path):
     return {"tsv": "csv", "txt": "csv"}.get(suffix, suffix)
 
 
-def read_dataset(source, file_format=None, columns=COLUMNS, required=REQUIRED_COLUMNS):
-    """(dataset with field-name headers, spreadsheet row numbers, {field: header}, ignored).
-
-    `source` is a path or bytes; `columns` and `required` are a resource's (the adoptions'
-    by default). Raises ImportFileError for a file that cannot be imported.
-    """
-    limit = getattr(settings, "IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+def _load(source, file_format, limits):
+    """The bytes of `source` (a path or bytes) and its format, once its size is checked."""
     if isinstance(source, (bytes, bytearray)):
         data = bytes(source)
-        if len(data) > limit:
-            raise ImportFileError(_too_large(len(data), limit))
+        if len(data) > limits.bytes:
+            raise ImportFileError(too_large(len(data), limits.bytes))
     else:
         path = Path(source)
         size = path.stat().st_size
-        if size > limit:
-            raise ImportFileError(_too_large(size, limit))
+        if size > limits.bytes:
+            raise ImportFileError(too_large(size, limits.bytes))
         data = path.read_bytes()
         file_format = file_format or guess_format(path)
     file_format = (file_format or "csv").lower()
@@ -128,9 +69,30 @@ def read_dataset(source, file_format=None, columns=COLUMNS, required=REQUIRED_CO
         raise ImportFileError(
             f"Định dạng “{file_format}” không được hỗ trợ; dùng csv, xlsx hoặc json."
         )
-    headers, rows, numbers = {"csv": _read_csv, "xlsx": _read_xlsx, "json": _read_json}[
-        file_format
-    ](data)
+    return data, file_format
+
+
+def _width(cells):
+    """The cells up to the last one that is not empty."""
+    width = len(cells)
+    while width and str(cells[width - 1] or "").strip() == "":
+        width -= 1
+    return width
+
+
+def read_dataset(source, file_format=None, columns=COLUMNS, required=REQUIRED_COLUMNS):
+    """(dataset with field-name headers, spreadsheet row numbers, {field: header}, ignored).
+
+    `source` is a path or bytes; `columns` and `required` are a resource's (the adoptions'
+    by default). Raises ImportFileError for a file that cannot be imported, or that holds
+    more than the limits allow (see the module docstring).
+    """
+    limits = Limits.from_settings()
+    data, file_format = _load(source, file_format, limits)
+    headers, rows = formats.READERS[file_format](data, limits)
+    if _width(headers) > limits.columns:
+        raise ImportFileError(too_many_columns(1, limits))
+    headers = list(headers[: _width(headers)])
     if not headers:
         raise ImportFileError("Tệp không có dòng tiêu đề.")
 
@@ -145,20 +107,33 @@ def read_dataset(source, file_format=None, columns=COLUMNS, required=REQUIRED_CO
             if str(header or "").strip():
                 ignored.append(str(header).strip())
             names.append(f"__ignored_{len(names)}")
-    missing = [columns[name][0] for name in required if name not in shown]
+    missing = [
+        " hoặc ".join(columns[name][0] for name in names)
+        for names in (item if isinstance(item, tuple) else (item,) for item in required)
+        if not any(name in shown for name in names)
+    ]
     if missing:
         raise ImportFileError(f"Thiếu cột bắt buộc: {', '.join(missing)}.")
+
     width = len(names)
-    cleaned = ([_clean_cell(cell) for cell in list(row)[:width]] for row in rows)
-    # Rows given to the constructor, padded to the width, skip the check `append` makes of
-    # each one.
-    dataset = tablib.Dataset(*(cells + [""] * (width - len(cells)) for cells in cleaned))
+    restore = formulas.restore if file_format == "csv" else formulas.restore_start
+    table, numbers = [], []
+    for row_number, row in rows:
+        if len(table) == limits.rows:
+            raise ImportFileError(too_many_rows(limits))
+        if any(str(cell or "").strip() for cell in row[limits.columns :]):
+            raise ImportFileError(too_many_columns(row_number, limits))
+        cells = [_clean_cell(cell, restore) for cell in list(row)[:width]]
+        for at, cell in enumerate(cells):
+            if isinstance(cell, str) and len(cell) > limits.cell_chars:
+                column = column_name(headers, at)
+                raise ImportFileError(
+                    cell_too_long(row_number, column, limits.cell_chars, len(cell))
+                )
+        # Padded to the width: rows given to the constructor skip the check `append` makes
+        # of each one.
+        table.append(cells + [""] * (width - len(cells)))
+        numbers.append(row_number)
+    dataset = tablib.Dataset(*table)
     dataset.headers = names
     return dataset, numbers, shown, ignored
-
-
-def _too_large(size, limit):
-    return (
-        f"Tệp quá lớn ({size / 1024 / 1024:.1f} MB); giới hạn là "
-        f"{limit / 1024 / 1024:.1f} MB (IMPORT_MAX_BYTES). Hãy chia nhỏ tệp."
-    )

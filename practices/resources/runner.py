@@ -10,8 +10,9 @@ from import_export.results import RowResult
 from practices.models import PracticeIndexPage
 from practices.resources.adoptions import AdoptionResource
 from practices.resources.agencies import AgencyResource
+from practices.resources.limits import ImportFileError
 from practices.resources.practices import PracticeResource
-from practices.resources.reader import ImportFileError, read_dataset
+from practices.resources.reader import read_dataset
 from practices.resources.results import ImportReport, RowError, RowStatus
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from import_export import widgets
 
-from practices.matching import AgencyNotFound, name_key
+from practices.matching import AgencyNotFound, describe, name_key
 from practices.resources.columns import split_list
 
 
@@ -159,14 +159,22 @@ class PracticeWidget(widgets.Widget):
         return value.slug if value else ""
 
 
+def row_agency_slug(row):
+    return str((row or {}).get("agency_slug") or "").strip().lower()
+
+
 class AgencyWidget(widgets.Widget):
-    """An agency by code or name, as it existed on the row's decision date (today if none)."""
+    """The row's agency: the unit of its `agency_slug` when it has one (that column checks
+    it, see AgencySlugWidget; None when there is no such unit), or else by code or name as
+    the unit existed on the row's decision date (today if none)."""
 
     def __init__(self, resource, **kwargs):
         super().__init__(**kwargs)
         self.resource = resource
 
     def clean(self, value, row=None, **kwargs):
+        if slug := row_agency_slug(row):
+            return self.resource.by_slug.get(slug)
         _required(value)
         try:
             on = DateWidget.parse((row or {}).get("decided_on"))
@@ -179,6 +187,34 @@ class AgencyWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return value.code if value else ""
+
+
+class AgencySlugWidget(widgets.Widget):
+    """The `agency_slug` column: an existing unit's slug, naming the same unit as the
+    `agency` cell beside it (if not empty), whatever the date."""
+
+    def __init__(self, resource, **kwargs):
+        super().__init__(**kwargs)
+        self.resource = resource
+
+    def clean(self, value, row=None, **kwargs):
+        slug = row_agency_slug({"agency_slug": value})
+        if not slug:
+            return None
+        unit = self.resource.by_slug.get(slug)
+        if unit is None:
+            raise ValueError(f"Không có cơ quan, đơn vị nào có mã định danh “{slug}”.")
+        text = str((row or {}).get("agency") or "").strip()
+        if text and unit.pk not in {found.pk for found in self.resource.agencies.named(text)}:
+            raise ValueError(
+                f"Mã định danh “{slug}” là {describe(unit)}, không phải “{text}” ở cột cơ "
+                "quan; hãy sửa cho khớp, hoặc xoá mã định danh để tìm đơn vị theo mã, tên và "
+                "ngày quyết định."
+            )
+        return unit
+
+    def render(self, value, obj=None, **kwargs):
+        return value.slug if value else ""
 
 
 class AgencyRefWidget(widgets.Widget):

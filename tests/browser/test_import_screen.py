@@ -59,4 +59,4 @@ def test_editor_previews_then_confirms_an_agency_import(
     with page.expect_download() as download:
         page.locator("#export-links").get_by_role("link", name="CSV").click()
     content = Path(download.value.path()).read_bytes().decode("utf-8-sig")
-    assert content.startswith("code,slug,name") and "HY-KHCN" in content
+    assert content.startswith('"code","slug","name"') and "HY-KHCN" in content  # all quoted

@@ -409,8 +409,8 @@ def test_export_command_filters_and_writes_files(seeded, tmp_path):
     )
     sheet = load_workbook(out).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("practice", "agency", "status")
-    assert rows[1:] and {r[1] for r in rows[1:]} == {"24"}
+    assert rows[0][:4] == ("practice", "agency", "agency_slug", "status")
+    assert rows[1:] and {r[1:3] for r in rows[1:]} == {("24", "bac-giang-den-2025")}
     expected = Adoption.objects.filter(agency=unit("24", "2022-11-22")).count()
     assert len(rows) - 1 == expected
 

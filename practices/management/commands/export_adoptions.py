@@ -20,6 +20,14 @@ class Command(ExportCommand):
         parser.add_argument(
             "--on", help="Ngày để xác định cơ quan theo mã (dd/mm/yyyy); mặc định hôm nay."
         )
+        parser.add_argument(
+            "--undated",
+            action="store_true",
+            help=(
+                "Chỉ xuất kết quả của đơn vị đã kết thúc mà chưa có ngày quyết định, để ghi "
+                "ngày rồi nhập lại."
+            ),
+        )
 
     def export(self, options, file_format):
         adoptions = Adoption.objects.all()
@@ -32,4 +40,6 @@ class Command(ExportCommand):
             except (ValueError, AgencyNotFound) as error:
                 raise CommandError(str(error)) from error
             adoptions = adoptions.filter(agency=agency)
+        if options["undated"]:
+            adoptions = adoptions.filter(agency__valid_to__isnull=False, decided_on__isnull=True)
         return export_adoptions(adoptions, file_format)
