@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "practices",
     "search",
     "reporting",
+    "imports",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -50,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +171,31 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Background tasks (django-tasks). Wagtail's own small tasks (reference index, file deletions)
+# stay in the request, as before. Admin imports are stored in the database and run by
+# `manage.py db_worker --backend imports` (`make run` starts one); IMPORT_TASK_BACKEND
+# `django_tasks.backends.immediate.ImmediateBackend` runs them in the request instead.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "imports": {
+        "BACKEND": os.environ.get("IMPORT_TASK_BACKEND", "django_tasks_db.DatabaseBackend")
+    },
+}
+# Rows done of a running import, written by the worker outside the import's transaction and
+# read by the status page: a cache that both processes share (files on one host; point
+# IMPORT_PROGRESS_DIR at a shared folder, or replace the backend, when they are not).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "import_progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("IMPORT_PROGRESS_DIR", str(BASE_DIR / "var" / "import-progress")),
+        "TIMEOUT": 24 * 3600,
+    },
+}
+# Admin imports: rows per page of the preview; unfinished imports a user may have at once.
+IMPORT_PREVIEW_PAGE_SIZE = int(os.environ.get("IMPORT_PREVIEW_PAGE_SIZE", "100"))
+IMPORT_MAX_ACTIVE_JOBS = int(os.environ.get("IMPORT_MAX_ACTIVE_JOBS", "2"))
 
 LOGIN_URL = "wagtailadmin_login"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "khogiaiphap@localhost")
