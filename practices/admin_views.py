@@ -369,6 +369,15 @@ def _preview(request, job, kind):
     )
 
 
+def _stalled(job):
+    """Queued for a minute, or running for an hour: no worker is taking jobs, or the one that
+    took it was stopped (the page says whom to tell)."""
+    age = timezone.now() - job.created_at
+    if job.state == ImportJob.State.QUEUED:
+        return age > STALLED_AFTER
+    return job.state == ImportJob.State.RUNNING and age > queries.ACTIVE_FOR
+
+
 @require_http_methods(["GET"])
 def status(request, job_id):
     """A job's page: its progress while queued or running, then its result."""
@@ -394,9 +403,7 @@ def status(request, job_id):
             "total": total,
             "percent": percent,
             "text": _progress_text(job, done, total),
-            # Queued this long: no worker is taking jobs (the page says whom to tell).
-            "stalled": job.state == ImportJob.State.QUEUED
-            and timezone.now() - job.created_at > STALLED_AFTER,
+            "stalled": _stalled(job),
         },
     )
 
