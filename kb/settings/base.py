@@ -193,7 +193,9 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "import_progress": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("IMPORT_PROGRESS_DIR", str(BASE_DIR / "var" / "import-progress")),
+        "LOCATION": os.environ.get(
+            "IMPORT_PROGRESS_DIR", str(BASE_DIR / "var" / "import-progress")
+        ),
         "TIMEOUT": 24 * 3600,
     },
 }
