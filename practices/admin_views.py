@@ -185,7 +185,9 @@ def _too_busy(request):
 
 def _drop_old_uploads(user):
     """Keep the uploads of the user's newest previews only (a file waits for one confirm)."""
-    waiting = ImportJob.objects.filter(user=user, dry_run=True, state=ImportJob.State.DONE)
+    waiting = ImportJob.objects.filter(user=user, dry_run=True, state=ImportJob.State.DONE).exclude(
+        confirms__state__in=[ImportJob.State.QUEUED, ImportJob.State.RUNNING]
+    )
     for job in waiting.order_by("-created_at")[MAX_PENDING - 1 :]:
         uploads.delete(job.upload)
 
