@@ -88,6 +88,9 @@ def status_json(client, job):
     return response.json()
 
 
+# Transactional: the worker, as in production, closes and reopens its connection between
+# jobs (close_old_connections), which would end a test's rolled-back transaction.
+@pytest.mark.django_db(transaction=True)
 def test_preview_and_confirm_are_jobs_run_by_the_database_worker(
     client, reporter, bac_ninh, settings
 ):
