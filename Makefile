@@ -28,9 +28,12 @@ seed: migrate ## Load reference data and the demo catalogue (safe to repeat)
 	$(BIN)/python manage.py load_seed
 	@if [ -n "$$ELASTICSEARCH_URL" ]; then $(BIN)/python manage.py search_rebuild; fi
 
-run: seed ## Set up and serve the site on http://127.0.0.1:$(PORT) (SQLite unless DATABASE_URL is set)
+run: seed ## Set up and serve the site on http://127.0.0.1:$(PORT) with its import worker (SQLite unless DATABASE_URL is set)
 	$(BIN)/python manage.py seed_demo_accounts
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@# The admin imports run in the background worker; it stops with the server.
+	$(BIN)/python manage.py db_worker --backend imports --verbosity 0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 check: install ## Lint, Django system checks and migration drift
 	$(BIN)/ruff check .

@@ -1,42 +1,45 @@
 """The admin import and export screens for adoptions, agencies and practices.
 
-An import takes three steps: upload, preview (a dry run), confirm. Each screen also offers
-the current data as CSV, XLSX or JSON, in the columns its import reads.
+An import takes three steps: upload, preview (a dry run), confirm. The preview and the
+confirm run outside the request, as jobs of the task backend `imports` (`imports.tasks`): the
+upload and the confirm queue a job and send the user to its status page, which shows the rows
+done while it runs (a small script polls `status_json`) and then the result. The preview is
+paginated, its errors first. Only the user who started a job sees it (404 for anyone else).
 
 The uploaded bytes wait between preview and confirm in a temporary file named by a random
-token; the session lists the tokens this user may confirm, so one user cannot confirm
-another's upload. The file is deleted after a successful confirm (and stale ones after a
-day). The import runs as the logged-in user: a reporter's rows become reports awaiting
-review, a national user's are published (see `practices.resources`). Who may import what is
+token (`imports.uploads`), deleted once confirmed (and stale ones after a day). The import runs
+as the logged-in user: a reporter's rows become reports awaiting review, a national user's are
+published (see `practices.resources`). Who may import what is
 `practices.resources.can_import`, the rule the import functions themselves apply.
 """
 
-import re
-import secrets
-import tempfile
-import time
+import datetime
+import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from wagtail.permissions import policy_registry
 
+from imports import progress, queries, uploads
+from imports.models import ImportJob
+from imports.tasks import run_import
 from practices import resources
 from practices.models import Adoption, PracticeIndexPage
-from practices.resources import DEFAULT_MAX_BYTES, FORMATS, ImportFileError, guess_format
+from practices.resources import DEFAULT_MAX_BYTES, FORMATS, guess_format
 
-SESSION_KEY = "adoption_import_tokens"
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-MAX_PENDING = 5  # uploads awaiting confirmation per session
-STALE_AFTER = 24 * 3600
+MAX_PENDING = 5  # previews per user whose upload still waits for a confirm
+STALLED_AFTER = datetime.timedelta(minutes=1)
+ERRORS_FIRST = 20  # errors listed above the rows on the preview's first page
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -65,10 +68,6 @@ class Kind:
 
     def may_import(self, user):
         return resources.can_import(self.name, user)
-
-    def import_file(self, data, file_format, dry_run, user):
-        function = getattr(resources, f"import_{self.name}")
-        return function(data, file_format, dry_run=dry_run, user=user)
 
     def export(self, user, file_format):
         if self.name == "adoptions":
@@ -124,22 +123,8 @@ def _max_bytes():
     return getattr(settings, "IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
-def _upload_dir():
-    directory = Path(
-        getattr(settings, "IMPORT_UPLOAD_DIR", "") or Path(tempfile.gettempdir()) / "dvctt-imports"
-    )
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return directory
-
-
-def _clean_stale(directory):
-    cutoff = time.time() - STALE_AFTER
-    for stale in directory.glob("*.upload"):
-        try:
-            if stale.stat().st_mtime < cutoff:
-                stale.unlink()
-        except OSError:
-            pass
+def _page_size():
+    return getattr(settings, "IMPORT_PREVIEW_PAGE_SIZE", 100)
 
 
 class UploadForm(forms.Form):
@@ -181,82 +166,60 @@ def _forbidden(request, kind):
     return HttpResponseForbidden("Bạn không có quyền nhập, xuất dữ liệu này.")
 
 
-def _pending(request):
-    return dict(request.session.get(SESSION_KEY, {}))
-
-
-def _store(request, data, name, file_format, kind):
-    directory = _upload_dir()
-    _clean_stale(directory)
-    pending = _pending(request)
-    while len(pending) >= MAX_PENDING:  # drop the oldest
-        oldest = next(iter(pending))
-        (directory / f"{oldest}.upload").unlink(missing_ok=True)
-        del pending[oldest]
-    token = secrets.token_urlsafe(24)
-    (directory / f"{token}.upload").write_bytes(data)
-    pending[token] = {"name": name, "format": file_format, "kind": kind.name}
-    request.session[SESSION_KEY] = pending
-    return token
-
-
-def _load(request, token):
-    """(bytes, name, format, kind) of this session's upload `token`, or None."""
-    pending = _pending(request)
-    if not token or not TOKEN_RE.match(token) or token not in pending:
-        return None
-    path = _upload_dir() / f"{token}.upload"
-    if not path.exists():
-        return None
-    entry = pending[token]
-    return path.read_bytes(), entry["name"], entry["format"], KINDS[entry.get("kind", "adoptions")]
-
-
-def _forget(request, token):
-    pending = _pending(request)
-    pending.pop(token, None)
-    request.session[SESSION_KEY] = pending
-    (_upload_dir() / f"{token}.upload").unlink(missing_ok=True)
-
-
 def _is_reporter(request):
     from reporting.permissions import agency_scope
 
     return agency_scope(request.user) is not None
 
 
-def _preview(request, kind, report, token, file_name):
-    return TemplateResponse(
-        request,
-        "practices/admin/import_preview.html",
-        {
-            "kind": kind,
-            "report": report,
-            "token": token,
-            "file_name": file_name,
-            "reporter": kind.name == "adoptions" and _is_reporter(request),
-        },
+def _too_busy(request):
+    """A Vietnamese message when the user already has as many unfinished imports as allowed."""
+    limit = getattr(settings, "IMPORT_MAX_ACTIVE_JOBS", 2)
+    if queries.active_jobs(request.user).count() < limit:
+        return ""
+    return (
+        f"Bạn đang có {limit} lần nhập chưa xong; hãy đợi chúng xong (xem trang tiến trình) "
+        "rồi tải tệp khác."
     )
+
+
+def _drop_old_uploads(user):
+    """Keep the uploads of the user's newest previews only (a file waits for one confirm)."""
+    waiting = ImportJob.objects.filter(user=user, dry_run=True, state=ImportJob.State.DONE).exclude(
+        confirms__state__in=[ImportJob.State.QUEUED, ImportJob.State.RUNNING]
+    )
+    for job in waiting.order_by("-created_at")[MAX_PENDING - 1 :]:
+        uploads.delete(job.upload)
+
+
+def _queue(job):
+    run_import.enqueue(str(job.pk))
+    return redirect("practices_import:status", job_id=job.pk)
 
 
 @require_http_methods(["GET", "POST"])
 def upload(request, kind):
-    """Step 1 (GET: the form) and step 2 (POST: the dry run and its preview)."""
+    """Step 1 (GET: the form; POST: the file, whose dry run is queued)."""
     kind = KINDS[kind]
     if forbidden := _forbidden(request, kind):
         return forbidden
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload_file = form.cleaned_data["file"]
-        data = upload_file.read(_max_bytes() + 1)
-        file_format = form.cleaned_data["file_format"]
-        try:
-            report = kind.import_file(data, file_format, dry_run=True, user=request.user)
-        except ImportFileError as error:
-            form.add_error("file", str(error))
+        if busy := _too_busy(request):
+            form.add_error(None, busy)
         else:
-            token = _store(request, data, upload_file.name, file_format, kind) if report.ok else ""
-            return _preview(request, kind, report, token, upload_file.name)
+            upload_file = form.cleaned_data["file"]
+            queries.delete_stale()
+            _drop_old_uploads(request.user)
+            job = ImportJob.objects.create(
+                user=request.user,
+                kind=kind.name,
+                dry_run=True,
+                file_name=upload_file.name[:255],
+                file_format=form.cleaned_data["file_format"],
+                upload=uploads.store(upload_file.read(_max_bytes() + 1)),
+            )
+            return _queue(job)
     return TemplateResponse(
         request,
         "practices/admin/import_upload.html",
@@ -272,29 +235,179 @@ def upload(request, kind):
 
 @require_http_methods(["POST"])
 def confirm(request):
-    """Step 3: the import for real, from the file kept since the preview."""
-    token = request.POST.get("token", "")
-    stored = _load(request, token)
-    kind = stored[3] if stored else KINDS["adoptions"]
+    """Step 3: queue the import for real, from the file kept since its preview `token`."""
+    preview = _owned(request, request.POST.get("token", ""))
+    kind = KINDS[preview.kind] if preview else KINDS["adoptions"]
     if forbidden := _forbidden(request, kind):
         return forbidden
-    if stored is None:
+    if preview is None or not preview.dry_run or not preview.ok:
+        messages.error(request, "Không có bản xem trước hợp lệ để xác nhận; hãy tải tệp lên lại.")
+        return redirect(kind.upload_url)
+    if existing := queries.open_confirm(preview):  # a second click, or the back button
+        return redirect("practices_import:status", job_id=existing.pk)
+    if not uploads.exists(preview.upload):
         messages.error(request, "Tệp đã hết hạn hoặc không tồn tại; hãy tải lên lại.")
         return redirect(kind.upload_url)
-    data, name, file_format, kind = stored
+    if busy := _too_busy(request):
+        messages.error(request, busy)
+        return redirect("practices_import:status", job_id=preview.pk)
+    job = ImportJob.objects.create(
+        user=request.user,
+        kind=preview.kind,
+        dry_run=False,
+        preview=preview,
+        file_name=preview.file_name,
+        file_format=preview.file_format,
+        upload=preview.upload,
+    )
+    return _queue(job)
+
+
+def _owned(request, job_id):
+    """The job `job_id` of this user, or None (for an id that is not a job id too)."""
     try:
-        report = kind.import_file(data, file_format, dry_run=False, user=request.user)
-    except ImportFileError as error:
-        _forget(request, token)
-        messages.error(request, f"Không nhập được tệp: {error}")
-        return redirect(kind.upload_url)
-    if not report.ok:
-        # The data changed since the preview: show why, keep nothing.
-        _forget(request, token)
-        return _preview(request, kind, report, "", name)
-    _forget(request, token)
-    messages.success(request, f"Đã nhập tệp “{name}”. {report.summary()}")
-    return redirect(kind.after_import_url())
+        job_id = uuid.UUID(str(job_id))
+    except ValueError:
+        return None
+    return queries.owned_job(request.user, job_id)
+
+
+def _job_or_404(request, job_id):
+    job = _owned(request, job_id)
+    if job is None:
+        raise Http404("Không có lần nhập này.")
+    return job
+
+
+def _progress(job):
+    """(rows done, total, percent) as the status page shows them now."""
+    done, total = job.rows_done, job.total
+    if job.state == ImportJob.State.RUNNING:
+        done, total = progress.read(job.pk) or (0, 0)
+    percent = 100 if job.finished else (100 * done // total if total else 0)
+    return done, total, percent
+
+
+def _progress_text(job, done, total):
+    if job.state == ImportJob.State.QUEUED:
+        return "Đang chờ đến lượt xử lý…"
+    if job.state == ImportJob.State.RUNNING and not total:
+        return "Đang đọc tệp…"
+    number = lambda value: f"{value:,}".replace(",", ".")  # noqa: E731
+    return f"Đã xử lý {number(done)}/{number(total)} dòng"
+
+
+@require_http_methods(["GET"])
+def status_json(request, job_id):
+    """The job's state for the status page's script: state, rows done, total, percent."""
+    job = _job_or_404(request, job_id)
+    done, total, percent = _progress(job)
+    return JsonResponse(
+        {
+            "state": job.state,
+            "label": job.get_state_display(),
+            "done": done,
+            "total": total,
+            "percent": percent,
+            "text": _progress_text(job, done, total),
+            "finished": job.finished,
+        }
+    )
+
+
+@dataclass
+class Preview:
+    """What the preview page shows of a finished job: its counts, then one page."""
+
+    total: int
+    new: int
+    updated: int
+    unchanged: int
+    error_count: int
+    ignored_columns: list
+    row_headers: list
+    errors: list  # the errors shown on this page
+    rows: list  # the rows shown on this page
+    page: object  # the Django page of rows (or of errors, when only errors are shown)
+
+
+def _preview(request, job, kind):
+    summary = job.summary
+    errors_only = request.GET.get("chi_loi") == "1"
+    size = _page_size()
+    if errors_only:
+        page = Paginator(job.errors.all(), size).get_page(request.GET.get("p"))
+        errors, rows = list(page), []
+    else:
+        page = Paginator(job.rows.all(), size).get_page(request.GET.get("p"))
+        errors = list(job.errors.all()[:ERRORS_FIRST]) if page.number == 1 else []
+        rows = list(page)
+    report = Preview(
+        total=summary.get("total", 0),
+        new=summary.get("new", 0),
+        updated=summary.get("updated", 0),
+        unchanged=summary.get("unchanged", 0),
+        error_count=summary.get("error_count", 0),
+        ignored_columns=summary.get("ignored_columns", []),
+        row_headers=summary.get("row_headers", []),
+        errors=errors,
+        rows=rows,
+        page=page,
+    )
+    confirmable = job.dry_run and job.ok and uploads.exists(job.upload)
+    return TemplateResponse(
+        request,
+        "practices/admin/import_preview.html",
+        {
+            "kind": kind,
+            "job": job,
+            "report": report,
+            "errors_only": errors_only,
+            "more_errors": report.error_count - len(errors) if not errors_only else 0,
+            "token": str(job.pk) if confirmable else "",
+            "file_name": job.file_name,
+            "reporter": kind.name == "adoptions" and summary.get("as_reports", False),
+        },
+    )
+
+
+def _stalled(job):
+    """Queued for a minute, or running for an hour: no worker is taking jobs, or the one that
+    took it was stopped (the page says whom to tell)."""
+    age = timezone.now() - job.created_at
+    if job.state == ImportJob.State.QUEUED:
+        return age > STALLED_AFTER
+    return job.state == ImportJob.State.RUNNING and age > queries.ACTIVE_FOR
+
+
+@require_http_methods(["GET"])
+def status(request, job_id):
+    """A job's page: its progress while queued or running, then its result."""
+    job = _job_or_404(request, job_id)
+    kind = KINDS.get(job.kind)
+    if kind is None:
+        raise Http404
+    if forbidden := _forbidden(request, kind):
+        return forbidden
+    if job.state == ImportJob.State.DONE:
+        if not job.dry_run and job.ok:
+            messages.success(request, f"Đã nhập tệp “{job.file_name}”. {job.summary['text']}")
+            return redirect(kind.after_import_url())
+        return _preview(request, job, kind)
+    done, total, percent = _progress(job)
+    return TemplateResponse(
+        request,
+        "practices/admin/import_status.html",
+        {
+            "kind": kind,
+            "job": job,
+            "done": done,
+            "total": total,
+            "percent": percent,
+            "text": _progress_text(job, done, total),
+            "stalled": _stalled(job),
+        },
+    )
 
 
 @require_http_methods(["GET"])
@@ -315,5 +428,7 @@ urlpatterns = [
     path("co-quan/", upload, {"kind": "agencies"}, name="upload_agencies"),
     path("sang-kien/", upload, {"kind": "practices"}, name="upload_practices"),
     path("xac-nhan/", confirm, name="confirm"),
+    path("tien-trinh/<uuid:job_id>/", status, name="status"),
+    path("tien-trinh/<uuid:job_id>/trang-thai.json", status_json, name="status_json"),
     path("xuat/<str:kind>/<str:file_format>/", export, name="export"),
 ]

@@ -12,3 +12,7 @@ class ReportingConfig(AppConfig):
         from reporting.permissions import AdoptionPermissionPolicy
 
         register_permission_policy(Adoption, AdoptionPermissionPolicy(Adoption))
+
+        from reporting import notifications
+
+        notifications.install()

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "practices",
     "search",
     "reporting",
+    "imports",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -53,6 +54,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -98,6 +101,10 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"].get("ENGINE") == "django.db.backends.sqlite3":
+    # The import worker holds one write transaction for a whole file; in WAL mode the web
+    # process still reads meanwhile (status pages, sessions). Writes still wait for it.
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -202,19 +209,44 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+# Background tasks (django-tasks). Wagtail's own small tasks (reference index, file deletions)
+# stay in the request, as before. Admin imports are stored in the database and run by
+# `manage.py db_worker --backend imports` (`make run` starts one); IMPORT_TASK_BACKEND
+# `django_tasks.backends.immediate.ImmediateBackend` runs them in the request instead.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "imports": {
+        "BACKEND": os.environ.get("IMPORT_TASK_BACKEND", "django_tasks_db.DatabaseBackend")
+    },
+}
+# The default cache: Redis when REDIS_URL is set (production requires it: the rate-limit
+# counters must be shared by every process), else this process's memory (`make run`: one
+# process). `import_progress`: rows done of a running import, written by the worker outside the
+# import's transaction and read by the status page, so a cache both processes share (files on
+# one host; point IMPORT_PROGRESS_DIR at a shared folder, or replace the backend, when not).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+    "import_progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get(
+            "IMPORT_PROGRESS_DIR", str(BASE_DIR / "var" / "import-progress")
+        ),
+        "TIMEOUT": 24 * 3600,
+    },
+}
+# Admin imports: rows per page of the preview; unfinished imports a user may have at once.
+IMPORT_PREVIEW_PAGE_SIZE = int(os.environ.get("IMPORT_PREVIEW_PAGE_SIZE", "100"))
+IMPORT_MAX_ACTIVE_JOBS = int(os.environ.get("IMPORT_MAX_ACTIVE_JOBS", "2"))
+
 LOGIN_URL = "wagtailadmin_login"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "khogiaiphap@localhost")
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 
-# Cache: Redis when REDIS_URL is set (production requires it: the rate-limit counters must be
-# shared by every process), else this process's memory (`make run`: one process).
-REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SILENCED_SYSTEM_CHECKS = [
     # django-ratelimit's list of supported caches predates Django's own RedisCache, whose
     # incr is Redis's atomic INCR (jsocol/django-ratelimit#283).

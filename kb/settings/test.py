@@ -25,8 +25,22 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
-# Counters in this process's memory (never a developer's Redis: rate-limit tests clear the
-# cache), and limits no other test reaches; tests/kb/test_rate_limits.py sets its own.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate-limit counters in this process's memory (never a developer's Redis: rate-limit tests
+# clear the cache, see CACHES below), and limits no other test reaches;
+# tests/kb/test_rate_limits.py sets its own.
 SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.E003"]  # noqa: F405
 RATELIMIT_SEARCH = RATELIMIT_SUGGEST = RATELIMIT_API = "100000/m"
+
+# Imports run in the request through the same task (tests/practices/test_admin_import_tasks.py
+# runs the database backend and its worker too); progress goes to a throw-away folder.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "imports": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "import_progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": tempfile.mkdtemp(prefix="dvctt-test-progress-"),
+    },
+}

@@ -188,8 +188,11 @@ def upload_dir(settings, tmp_path):
 def upload(client, data, name="bao-cao.csv"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    # The dry run is a background job; the upload leads to its status page, then the preview.
     return client.post(
-        reverse(UPLOAD), {"file": SimpleUploadedFile(name, data, "text/csv"), "file_format": ""}
+        reverse(UPLOAD),
+        {"file": SimpleUploadedFile(name, data, "text/csv"), "file_format": ""},
+        follow=True,
     )
 
 
