@@ -4,7 +4,6 @@ All or nothing already holds inside the import functions (one transaction); here
 import raised is marked failed, with a Vietnamese message, and nothing of it is written.
 """
 
-import contextlib
 import logging
 from itertools import islice
 
@@ -47,20 +46,16 @@ def _import(job, data):
     from practices import resources
 
     function = getattr(resources, f"import_{job.kind}")
-    digest = contextlib.nullcontext()
-    if job.kind == "adoptions" and not job.dry_run:
-        # A reporter's rows enter the review workflow: one e-mail per reviewer for the file,
-        # sent once the transaction has committed.
-        from reporting.notifications import submission_digest
-
-        digest = submission_digest(job.user, job.file_name)
-    with digest, transaction.atomic():
+    # The file's name reaches the reviewers' digest e-mail of a reporter's adoptions.
+    named = {"file_name": job.file_name} if job.kind == "adoptions" else {}
+    with transaction.atomic():
         report = function(
             data,
             job.file_format,
             dry_run=job.dry_run,
             user=job.user,
             progress=progress.Reporter(job.pk),
+            **named,
         )
         _finish(job, report)
     return report

@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.core.mail import get_connection
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -144,5 +145,11 @@ def submission_digest(user, file_name):
         yield digest
     finally:
         _digest.reset(token)
-    if digest.count and WorkflowState.objects.filter(pk=digest.first[0]).exists():
+    if digest.count:
+        # Inside an outer transaction (the import worker's), the digest waits for its commit.
+        transaction.on_commit(lambda: _send_if_committed(digest))
+
+
+def _send_if_committed(digest):
+    if WorkflowState.objects.filter(pk=digest.first[0]).exists():
         send_digest(digest)

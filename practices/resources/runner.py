@@ -1,6 +1,7 @@
 """Running an import all or nothing, and reporting on it."""
 
 import datetime
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
@@ -120,22 +121,29 @@ def _run_import(resource, source, file_format=None, dry_run=False):
     return report
 
 
-def import_adoptions(source, file_format=None, dry_run=False, user=None, progress=None):
+def import_adoptions(
+    source, file_format=None, dry_run=False, user=None, progress=None, file_name=""
+):
     """Import adoptions from a path or bytes, all or nothing; returns an ImportReport.
 
     `user` is the author of the revisions. When `agency_scope(user)` limits the user to some
     agencies (a reporter), the rows must be for those agencies and enter as reports awaiting
     review (see the package docstring); a national user, or no user, publishes directly.
-    `progress(rows_done, total)` is called per row.
+    `progress(rows_done, total)` is called per row. The reviewers get one e-mail for the
+    reports of a file (`file_name`, or the path's name), not one per row.
     Raises ImportFileError when the file as a whole cannot be read, PermissionDenied when
     `user` may not import adoptions.
     """
+    from reporting.notifications import submission_digest
     from reporting.permissions import agency_scope
 
     _check_permission("adoptions", user)
     scope = agency_scope(user) if user is not None else None
     resource = AdoptionResource(user=user, progress=progress, scope=scope)
-    report = _run_import(resource, source, file_format, dry_run)
+    if not file_name and isinstance(source, str | Path):
+        file_name = Path(source).name
+    with submission_digest(user, file_name):
+        report = _run_import(resource, source, file_format, dry_run)
     report.as_reports = scope is not None
     return report
 

@@ -37,7 +37,15 @@ def bac_ninh(seeded):
 
 @pytest.fixture
 def reporter(bac_ninh):
-    call_command("create_reporter", "baocao-bn", "--agency", "24", "--password", "x", stdout=None)
+    call_command(
+        "create_reporter",
+        "baocao-bn",
+        "--agency",
+        "24",
+        "--password",
+        "mat-khau-thu-2025",
+        stdout=None,
+    )
     user = get_user_model().objects.get(username="baocao-bn")
     user.first_name, user.last_name, user.email = "Lan", "Nguyễn", "lan@example.org"
     user.save()
@@ -76,7 +84,9 @@ def fifty_rows(bac_ninh):
     return ("\n".join([HEADER, *rows]) + "\n").encode()
 
 
-def test_a_reporter_import_sends_one_digest_per_reviewer(client, reporter, reviewers, bac_ninh):
+def test_a_reporter_import_sends_one_digest_per_reviewer(
+    client, reporter, reviewers, bac_ninh, django_capture_on_commit_callbacks
+):
     data = fifty_rows(bac_ninh)
     client.force_login(reporter)
     response = client.post(
@@ -87,7 +97,8 @@ def test_a_reporter_import_sends_one_digest_per_reviewer(client, reporter, revie
     assert response.context["report"].new == 50
     assert mail.outbox == []  # the preview submits nothing
 
-    client.post(reverse("practices_import:confirm"), {"token": response.context["token"]})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("practices_import:confirm"), {"token": response.context["token"]})
 
     assert WorkflowState.objects.filter(status="in_progress", requested_by=reporter).count() == 50
     assert sorted(message.to[0] for message in mail.outbox) == [
@@ -119,3 +130,32 @@ def test_a_report_submitted_from_the_form_still_sends_its_own_email(
     ]
     assert all("chờ thẩm định" in message.subject for message in mail.outbox)
     assert all("50 báo cáo" not in message.subject for message in mail.outbox)
+
+
+def test_the_command_sends_one_digest_too(
+    reporter, reviewers, bac_ninh, tmp_path, django_capture_on_commit_callbacks
+):
+    path = tmp_path / "bao-cao-lenh.csv"
+    path.write_bytes(fifty_rows(bac_ninh))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_adoptions", str(path), "--as-user", "baocao-bn", stdout=None)
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "td1@example.org",
+        "td2@example.org",
+    ]
+    assert "“bao-cao-lenh.csv”: 50 báo cáo" in mail.outbox[0].body
+
+
+def test_a_digest_is_not_sent_when_the_outer_transaction_rolls_back(
+    reporter, reviewers, bac_ninh, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from practices.resources import import_adoptions
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            report = import_adoptions(fifty_rows(bac_ninh), "csv", user=reporter)
+            assert report.ok
+            raise RuntimeError("the worker stops before it commits")
+    assert mail.outbox == []
