@@ -32,7 +32,11 @@ def commit():
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
-    return f"{head} plus uncommitted changes" if changed else head
+    if not changed:
+        return head
+    paths = [line[3:] for line in changed.splitlines()]
+    more = f" and {len(paths) - 5} more" if len(paths) > 5 else ""
+    return f"{head} plus uncommitted changes to {', '.join(paths[:5])}{more}"
 
 
 def load_average():
