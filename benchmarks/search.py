@@ -694,7 +694,7 @@ def benchmark(es, out, documents=100_000, repeat=20, database_repeat=1):
         "results (Elasticsearch, ≥ where the node stopped counting / database):"
     )
     for n, params in enumerate(QUERIES):
-        label = " ".join(f"{k}={v}" for k, v in params.items())
+        label = _label(params)
         db_ms = medians.get(("database", "api"), {}).get(n)
         db_total = measured["database"]["totals"][n] if "database" in measured else None
         out.write(
@@ -731,22 +731,29 @@ def benchmark(es, out, documents=100_000, repeat=20, database_repeat=1):
 def sanity(measured):
     """Whether the queries found what they should: a query that finds nothing times an
     empty search, and engines that count differently searched different rows."""
-    empty = [
-        params["q"]
-        for engine, run in measured.items()
-        for params, total in zip(QUERIES, run["totals"], strict=True)
-        if not total and params != NOTHING_MATCHES
-    ]
-    lines = [("queries that found nothing (but the typo)", ", ".join(empty) or "none")]
+    lines = []
+    for engine, run in measured.items():
+        empty = [
+            _label(params)
+            for params, total in zip(QUERIES, run["totals"], strict=True)
+            if not total and params != NOTHING_MATCHES
+        ]
+        lines.append(
+            (f"{engine}: queries that found nothing (but the typo)", "; ".join(empty) or "none")
+        )
     if "database" in measured:
         es, db = measured["elasticsearch"], measured["database"]
         differ = [
-            params["q"]
+            _label(params)
             for n, params in enumerate(QUERIES)
             if not es["capped"][n] and es["totals"][n] != db["totals"][n]
         ]
-        lines.append(("engines counting differently", ", ".join(differ) or "none"))
+        lines.append(("engines counting differently", "; ".join(differ) or "none"))
     return lines
+
+
+def _label(params):
+    return " ".join(f"{k}={v}" for k, v in params.items())
 
 
 def _medians(pairs):
