@@ -6,8 +6,9 @@
 Nothing it does touches the development data:
 
 - everything lives in a database of its own, created for the run and dropped at the end
-  (`dvctt_bench_imports` on the PostgreSQL server of DATABASE_URL, through Django's
-  test-database machinery, as `benchmarks/search.py` does: migrate, then `load_seed`);
+  (`<database of DATABASE_URL>_bench_imports` on the same PostgreSQL server, or `--database`,
+  through Django's test-database machinery, as `benchmarks/search.py` does: migrate, then
+  `load_seed`);
 - the CSV files are written to a temporary folder, removed at the end;
 - Elasticsearch is switched off (`ELASTICSEARCH_URL` empty): the import still rebuilds the
   search rows of the adoptions it wrote, in PostgreSQL (`search.sync.bulk_changes` with
@@ -47,6 +48,9 @@ settings and little else. Each import is measured in forked children:
 
 `--profile ROWS` adds a cProfile run (forked, rolled back) of each import of that size and
 prints the functions with the most own and cumulative time.
+
+`benchmark()` is also what `tests/benchmarks/test_small_runs.py` runs, at a few hundred rows
+and one run per import, with assertions on what each import wrote and on the statements.
 """
 
 import argparse
@@ -74,15 +78,13 @@ from collections import Counter
 from unittest import mock
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-# Run as a script, this file's folder comes first on sys.path: put the project root there.
-sys.path[0] = str(ROOT)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings.dev")
+if __name__ == "__main__":
+    # Run as a script, this file's folder comes first on sys.path: put the project root there.
+    sys.path[0] = str(ROOT)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings.dev")
+    import django
 
-import django  # noqa: E402
-
-import psycopg  # noqa: E402
-
-django.setup()
+    django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -90,7 +92,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.db.backends.signals import connection_created  # noqa: E402
 from django.test import override_settings  # noqa: E402
 
-from benchmarks.common import cpu_check, machine_facts  # noqa: E402
+import psycopg  # noqa: E402
+
+from benchmarks.common import cpu_check, load_average, machine_facts  # noqa: E402
 from kb.seed import ensure_site_tree  # noqa: E402
 from practices.matching import AgencyIndex  # noqa: E402
 from practices.models import (  # noqa: E402
@@ -104,7 +108,6 @@ from practices.resources import COLUMNS, import_adoptions  # noqa: E402
 from practices.text import fold, sort_key  # noqa: E402
 from search import sync  # noqa: E402
 
-DATABASE = "dvctt_bench_imports"
 SIZES = (10_000, 50_000)
 PRACTICES_PER_SIZE = {10_000: 20, 50_000: 100}
 AGENCIES = 500
@@ -438,12 +441,22 @@ def report(title, rows):
 # --- Run ------------------------------------------------------------------------------------
 
 
+def bench_settings():
+    """The settings of a run: production's where they matter, and no node."""
+    return override_settings(
+        DEBUG=False,  # no SQL logging in connection.queries
+        ELASTICSEARCH_URL="",  # search rows are rebuilt in PostgreSQL, nothing is pushed
+        IMPORT_MAX_BYTES=64 * 2**20,  # the 50,000-row file is larger than the default 5 MB
+    )
+
+
 def main():
+    default_database = f"{settings.DATABASES['default']['NAME']}_bench_imports"
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--sizes", type=int, nargs="+", default=list(SIZES), help="rows per file (≤ 50,000)"
     )
-    parser.add_argument("--database", default=DATABASE, help=f"default {DATABASE}")
+    parser.add_argument("--database", default=default_database, help=f"({default_database})")
     parser.add_argument(
         "--no-jit",
         action="store_true",
@@ -456,43 +469,43 @@ def main():
     if connection.vendor != "postgresql":
         sys.exit("DATABASE_URL must point at PostgreSQL: set -a; . ./.services.env; set +a")
     warnings.filterwarnings("ignore", message="No directory at")
-    overrides = override_settings(
-        DEBUG=False,  # no SQL logging in connection.queries
-        ELASTICSEARCH_URL="",  # search rows are rebuilt in PostgreSQL, nothing is pushed
-        IMPORT_MAX_BYTES=64 * 2**20,  # the 50,000-row file is larger than the default 5 MB
-    )
-    overrides.enable()
-    if options.no_jit:
-        connection_created.connect(_jit_off)
-        connection.close()  # the next query opens a session with jit off
-    facts = machine()
-    report("Machine", list(facts.items()))
+    with bench_settings():
+        if options.no_jit:
+            connection_created.connect(_jit_off)
+            connection.close()  # the next query opens a session with jit off
+        facts = machine()
+        report("Machine", list(facts.items()))
 
-    database = settings.DATABASES["default"]
-    database.setdefault("TEST", {})["NAME"] = options.database
-    folder = pathlib.Path(tempfile.mkdtemp(prefix="dvctt-bench-imports-"))
-    say(f"\nCreating {options.database}: migrate and load_seed…")
-    started = time.perf_counter()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        with open(os.devnull, "w") as quiet:
-            call_command("load_seed", stdout=quiet)
-        say(f"  ready in {time.perf_counter() - started:.0f} s")
-        results = benchmark(options, folder)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        shutil.rmtree(folder, ignore_errors=True)
-        overrides.disable()
-        say(f"Cleaned up: database {options.database} dropped, {folder} removed.")
+        database = settings.DATABASES["default"]
+        database.setdefault("TEST", {})["NAME"] = options.database
+        folder = pathlib.Path(tempfile.mkdtemp(prefix="dvctt-bench-imports-"))
+        say(f"\nCreating {options.database}: migrate and load_seed…")
+        started = time.perf_counter()
+        old_name = connection.creation.create_test_db(
+            verbosity=0, autoclobber=True, serialize=False
+        )
+        try:
+            with open(os.devnull, "w") as quiet:
+                call_command("load_seed", stdout=quiet)
+            say(f"  ready in {time.perf_counter() - started:.0f} s")
+            results = benchmark(folder, options.sizes, profile=options.profile)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+            shutil.rmtree(folder, ignore_errors=True)
+            say(f"Cleaned up: database {options.database} dropped, {folder} removed.")
     return results
 
 
-def benchmark(options, folder):
-    sizes = sorted(options.sizes)
+def benchmark(folder, sizes=SIZES, repeats=REPEATS, profile=None):
+    """Synthetic practices and departments, then for each size `repeats` files (in `folder`)
+    imported new, unchanged and 10 % changed, each timed in a forked child. Prints the
+    figures; returns {"results": {(size, step): figures}, "checks": [(target, met)],
+    "files": {size: {step: [paths]}}, "agencies": [(code, name)]}."""
+    sizes = sorted(sizes)
     needed = {size: -(-size // AGENCIES) for size in sizes}
     needed |= {size: PRACTICES_PER_SIZE.get(size, needed[size]) for size in sizes}
     started = time.perf_counter()
-    slugs = create_practices(REPEATS * sum(needed.values()))
+    slugs = create_practices(repeats * sum(needed.values()))
     agencies = create_agencies(AGENCIES)
     sync.refresh_all()  # search rows of the new pages and units, so imports only add adoptions
     with connection.cursor() as cursor:
@@ -509,7 +522,7 @@ def benchmark(options, folder):
     files, first = {}, 0
     for size in sizes:
         files[size] = {"new": [], "unchanged": [], "10 % changed": []}
-        for repeat in range(REPEATS):
+        for repeat in range(repeats):
             practices = slugs[first : first + needed[size]]
             first += needed[size]
             rows = make_rows(practices, agencies, SEED + size + repeat)[:size]
@@ -522,7 +535,7 @@ def benchmark(options, folder):
             files[size]["10 % changed"].append(changed)
         megabytes = files[size]["new"][0].stat().st_size / 2**20
         say(
-            f"  {size:,} rows: {REPEATS} files of {needed[size]} practices × {AGENCIES} "
+            f"  {size:,} rows: {repeats} files of {needed[size]} practices × {AGENCIES} "
             f"agencies, {megabytes:.1f} MB each"
         )
     del rows
@@ -539,7 +552,7 @@ def benchmark(options, folder):
         }
         profiles = {}
         for step, paths in files[size].items():
-            if options.profile == size:  # before the timed pass commits this step's rows
+            if profile == size:  # before the timed pass commits this step's rows
                 say(f"  {step}: cProfile pass (forked, rolled back)…")
                 profiles[step] = profiled(paths[0], 25)
             say(f"  {step}: tracemalloc pass (forked, rolled back)…")
@@ -551,7 +564,7 @@ def benchmark(options, folder):
                     raise RuntimeError(f"{size} {step}: {r['outcome']} {r['errors']}")
                 runs.append(r)
                 say(
-                    f"    timed pass {repeat}/{REPEATS} (forked): {r['seconds']:.1f} s = "
+                    f"    timed pass {repeat}/{repeats} (forked): {r['seconds']:.1f} s = "
                     f"{size / r['seconds']:,.0f} rows/s, {r['queries']} queries, "
                     f"RSS {r['rss_before']:.0f} MB before, {r['rss']:.0f} MB at peak"
                 )
@@ -568,9 +581,9 @@ def benchmark(options, folder):
         for step, text in profiles.items():
             say(f"\ncProfile, {size:,} rows, {step} (forked, rolled back):")
             say(text)
-    assert Adoption.objects.count() >= REPEATS * sum(sizes)
+    assert Adoption.objects.count() >= repeats * sum(sizes)
 
-    say(f"\nResults (seconds and rows/s: median of {REPEATS} runs; the runs' rows/s beside)")
+    say(f"\nResults (seconds and rows/s: median of {repeats} runs; the runs' rows/s beside)")
     say(
         f"  {'rows':>6}  {'import':<13} {'seconds':>8} {'rows/s':>8} {'runs':>20} {'queries':>8} "
         f"{'tracemalloc peak':>17} {'RSS before':>11} {'peak RSS':>9}"
@@ -614,9 +627,9 @@ def benchmark(options, folder):
         ),
     ]
     report("Targets", [(what, "met" if ok else "MISSED") for what, ok in checks])
-    say(f"\nCPU check at the end: {cpu_check()}")
+    report("At the end", [("load average", load_average()), ("CPU check", cpu_check())])
     say(f"\n({datetime.datetime.now():%Y-%m-%d %H:%M})")
-    return results
+    return {"results": results, "checks": checks, "files": files, "agencies": agencies}
 
 
 if __name__ == "__main__":

@@ -1,34 +1,42 @@
 """Public search at scale: bulk indexing rate and query latency on synthetic data.
 
     set -a; . ./.services.env; set +a
-    DJANGO_SETTINGS_MODULE=kb.settings.dev .venv/bin/python benchmarks/search.py --documents 100000
+    DJANGO_SETTINGS_MODULE=kb.settings.dev .venv/bin/python benchmarks/search.py
 
 Nothing it does touches the development data:
 
 - the rows live in a database of their own, created for the run and dropped at the end
-  (`dvctt_bench` on the PostgreSQL server of DATABASE_URL, through Django's test-database
-  machinery: migrate, then the reference data and seed catalogue with `load_seed`);
-- the indices carry the prefix `dvctt-bench` and are deleted at the end.
+  (`<database of DATABASE_URL>_bench_search` on the same PostgreSQL server, or `--database`,
+  through Django's test-database machinery: migrate, then the reference data and the seed
+  catalogue with `load_seed`);
+- the indices carry the prefix `<SEARCH_INDEX_PREFIX>-bench` (or `--index-prefix`) and are
+  deleted at the end.
 
 The synthetic rows (adoptions and guidance in Vietnamese, across provinces, ministries and
-departments, categories, statuses and years) are built with `search.documents._row`, the
-function that builds every real row, and written with `bulk_create` in batches, so memory
-stays flat whatever `--documents`.
+departments, categories, statuses and years) are made by the functions that make every real
+row, `search.documents.adoption_row` and `guidance_row`, from records built in memory and
+never saved: the seeded units, categories, indicators and tags, and synthetic practice pages,
+departments, adoptions, results and guidance, legal and glossary pages. A change of what those
+functions take breaks this script instead of changing what it measures. Rows are written with
+`bulk_create` in batches, so memory stays flat whatever `--documents`.
 
 Indexing goes through `search.sync.rebuild` (new index, streaming bulk from the database,
 refresh, alias swap, rows marked indexed). Its first step, `refresh_all`, rebuilds rows from
 the source records; the synthetic rows have no source records and would be tombstoned, so
-that step is skipped here, and the cost of building rows (`_row`: normalising and folding)
-is reported on its own.
+that step is skipped here, and the cost of building rows is reported on its own.
 
 Latency: each query goes through the Django stack (`django.test.Client`, GET
 `/api/v1/search/`) and, beside it, the same `queries.build_search(...)` is sent straight to
-the node, whose own `took` is read. Settings are those of production where they matter
-(DEBUG off, WhiteNoise without autorefresh).
+the node, whose own `took` is read. An answer from another engine than the one measured (the
+database fallback when the node fails) stops the run. Then the same queries go through the
+API with no node configured: the database engine, the fallback. Settings are those of
+production where they matter (DEBUG off, WhiteNoise without autorefresh).
+
+`benchmark()` is also what `tests/benchmarks/test_small_runs.py` runs, at a few hundred rows,
+with assertions that the rows read like real ones and that the queries find them.
 """
 
 import argparse
-import csv
 import datetime
 import logging
 import os
@@ -39,39 +47,56 @@ import statistics
 import sys
 import time
 import warnings
+from decimal import Decimal
 from unittest import mock
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-# Run as a script, this file's folder comes first on sys.path, and its name would shadow the
-# `search` app: put the project root there instead.
-sys.path[0] = str(ROOT)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings.dev")
+if __name__ == "__main__":
+    # Run as a script, this file's folder comes first on sys.path, and its name would shadow
+    # the `search` app: put the project root there instead.
+    sys.path[0] = str(ROOT)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings.dev")
+    import django
 
-import django  # noqa: E402
-
-django.setup()
+    django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.core.management.base import OutputWrapper  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
-from django.urls import Resolver404, resolve  # noqa: E402
 
-from benchmarks.common import machine_facts  # noqa: E402
+from taggit.models import Tag  # noqa: E402
+
+from benchmarks.common import cpu_check, load_average, machine_facts  # noqa: E402
+from kb.models import (  # noqa: E402
+    GlossaryTermPage,
+    GuidancePage,
+    KnowledgeIndexPage,
+    LegalDocumentPage,
+)
 from kb.progress import ProgressBar  # noqa: E402
-from practices.models import AdoptionStatus, AgencyKind  # noqa: E402
+from practices.models import (  # noqa: E402
+    Adoption,
+    AdoptionResult,
+    AdoptionStatus,
+    Agency,
+    AgencyKind,
+    Indicator,
+    PracticeCategory,
+    PracticePage,
+)
 from search import documents, queries, sync  # noqa: E402
 from search.client import get_client  # noqa: E402
-from search.models import DocumentType, SearchDocument  # noqa: E402
+from search.models import SearchDocument  # noqa: E402
 
-PREFIX = "dvctt-bench"
-DATABASE = "dvctt_bench"
 BATCH = 2000
+FIRST_PK = 9_000_000  # of the synthetic records: far above the seed's
 API_PATH = "/api/v1/search/"
 TARGET_RATE = 1000  # documents/s
 TARGET_P95_MS = 100
 TARGET_RATIO = 2.0
+ENGINES = ("elasticsearch", "database")
 
 # ~30 queries people type: with and without diacritics, tone marks placed either way,
 # abbreviations and synonyms, quoted phrases, a typo, filters and a deep page.
@@ -111,6 +136,9 @@ QUERIES = [
     {"q": "đăng ký khai sinh", "page": "3"},
     {"q": "Nghị định 42/2022/NĐ-CP"},
 ]
+
+# The one query of the set that is meant to find nothing (a typo, no suggestion matches it).
+NOTHING_MATCHES = {"q": "dich vu cong truc tuyn"}
 
 # --- Synthetic Vietnamese content --------------------------------------------------------
 
@@ -176,14 +204,34 @@ ADOPTION_SENTENCES = [
     "Dữ liệu {proc} đã số hóa được tái sử dụng, người dân không phải nộp lại giấy tờ.",
     "Tổ công nghệ số cộng đồng hỗ trợ {n} lượt người dân tại thôn, tổ dân phố.",
 ]
-GUIDANCE_TITLES = [
-    "Hướng dẫn nộp hồ sơ {proc} trên Cổng dịch vụ công",
-    "Câu hỏi thường gặp về {proc} trực tuyến",
-    "Nghị định {n}/{year}/NĐ-CP về thủ tục hành chính trên môi trường điện tử",
-    "Quyết định {n}/QĐ-TTg phê duyệt chỉ tiêu dịch vụ công trực tuyến năm {year}",
-    "Thuật ngữ: dịch vụ công trực tuyến toàn trình",
-    "Quy trình số hóa hồ sơ {proc} tại bộ phận một cửa",
+# (page model, title, other fields): guidance, legal documents and glossary terms, as the
+# knowledge base holds them.
+GUIDANCE_PAGES = [
+    (GuidancePage, "Hướng dẫn nộp hồ sơ {proc} trên Cổng dịch vụ công", {}),
+    (GuidancePage, "Câu hỏi thường gặp về {proc} trực tuyến", {}),
+    (GuidancePage, "Quy trình số hóa hồ sơ {proc} tại bộ phận một cửa", {}),
+    (
+        LegalDocumentPage,
+        "Nghị định số {no}/{year}/NĐ-CP về thủ tục hành chính trên môi trường điện tử",
+        {"document_number": "{no}/{year}/NĐ-CP", "issuer": "Chính phủ"},
+    ),
+    (
+        LegalDocumentPage,
+        "Quyết định số {no}/QĐ-TTg phê duyệt chỉ tiêu dịch vụ công trực tuyến năm {year}",
+        {"document_number": "{no}/QĐ-TTg", "issuer": "Thủ tướng Chính phủ"},
+    ),
+    (
+        GlossaryTermPage,
+        "Dịch vụ công trực tuyến toàn trình",
+        {"term": "DVCTT toàn trình", "abbreviation": "DVCTT"},
+    ),
+    (
+        GlossaryTermPage,
+        "Thủ tục hành chính",
+        {"term": "thủ tục hành chính", "abbreviation": "TTHC"},
+    ),
 ]
+GUIDANCE_HEADINGS = ["Đối tượng áp dụng", "Trình tự thực hiện", "Thành phần hồ sơ", "Lưu ý"]
 GUIDANCE_SENTENCES = [
     "Người nộp hồ sơ đăng nhập bằng tài khoản định danh điện tử VNeID.",
     "Hồ sơ {proc} được tiếp nhận và trả kết quả hoàn toàn trên môi trường điện tử.",
@@ -197,88 +245,117 @@ GUIDANCE_SENTENCES = [
     "Mức độ hài lòng được khảo sát sau khi người dân nhận kết quả.",
 ]
 STATUSES = [s.value for s in AdoptionStatus]
-STATUS_LABELS = dict(AdoptionStatus.choices)
 YEARS = list(range(2018, 2027))
+PROVINCE_KINDS = (AgencyKind.PROVINCE, AgencyKind.CITY)
 
 
-def _agencies():
-    """(name, short name, code, kind, region, slug) for provinces then and now, and ministries."""
-    reference = ROOT / "fixtures" / "reference"
-    units = []
-    for file, suffix in (("provinces_2025.csv", ""), ("provinces_2008_2025.csv", "-den-2025")):
-        with open(reference / file, encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
-                kind = AgencyKind.CITY if row["type_en"] == "municipality" else AgencyKind.PROVINCE
-                slug = row["slug"].replace("_", "-") + suffix
-                units.append(
-                    (row["full_name"], row["short_name"], row["code"], kind, row["region_6"], slug)
-                )
-    with open(reference / "central_agencies.csv", encoding="utf-8") as handle:
-        for n, row in enumerate(csv.DictReader(handle)):
-            kind = AgencyKind.MINISTRY if row["type"] == "bộ" else AgencyKind.MINISTERIAL
-            units.append((row["name_vi"], "", f"B{n:02d}", kind, "", row["slug"]))
-    return units
+class Catalogue:
+    """What synthetic records are made of. Read from the database: the seeded units (provinces
+    then and now, ministries), categories, indicators and tags, and the knowledge index page.
+    Made in memory, never saved: practice pages and departments."""
+
+    def __init__(self):
+        self.agencies = list(
+            Agency.objects.exclude(kind=AgencyKind.DEPARTMENT).select_related("parent")
+        )
+        categories = {c.code: c for c in PracticeCategory.objects.all()}
+        self.practices = [
+            PracticePage(title=title, category=categories[code]) for title, code in PRACTICES
+        ]
+        self.indicators = list(Indicator.objects.order_by("pk"))
+        self.tags = list(Tag.objects.order_by("pk"))
+        self.guidance_path = KnowledgeIndexPage.objects.get().url_path
+        self._departments = {}
+
+    def department(self, province, n):
+        """Department `n` of `province`, the same instance each time."""
+        key = (province.pk, n)
+        if key not in self._departments:
+            self._departments[key] = Agency(
+                name=f"{DEPARTMENTS[n]} {province.short_name or province.name}",
+                kind=AgencyKind.DEPARTMENT,
+                parent=province,
+                code=f"{province.code}.S{n}",
+                slug=f"{province.slug}-so-{n}",
+                region=province.region,
+                region_8=province.region_8,
+            )
+        return self._departments[key]
 
 
 def synthetic_rows(count, seed=20221122):
-    """`count` search rows: about 85 % adoptions and 15 % guidance, deterministic."""
+    """`count` search rows, about 85 % adoptions and 15 % guidance, deterministic, each made
+    by the function that makes the real rows of its type."""
     rng = random.Random(seed)
-    agencies = _agencies()
-    provinces = [a for a in agencies if a[3] in (AgencyKind.PROVINCE, AgencyKind.CITY)]
+    catalogue = Catalogue()
     for i in range(count):
+        pk = FIRST_PK + i
         year = rng.choice(YEARS)
+        decided = datetime.date(year, rng.randint(1, 12), rng.randint(1, 28))
         fill = {
             "pct": rng.randint(20, 99),
             "n": rng.randint(100, 99_000),
+            "no": rng.randint(1, 300),
             "d": rng.randint(1, 15),
             "q": rng.randint(1, 4),
             "year": year,
-            "date": f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{year}",
+            "date": f"{decided:%d/%m/%Y}",
             "proc": rng.choice(PROCEDURES),
         }
-        key = f"{{}}:{9_000_000 + i}"
         if rng.random() < 0.85:
-            title, category = rng.choice(PRACTICES)
-            name, short, code, kind, region, slug = rng.choice(agencies)
-            fill["place"] = name
-            owner = ""
-            if kind != AgencyKind.MINISTRY and rng.random() < 0.2:
-                owner = name
-                name = f"{rng.choice(DEPARTMENTS)} {short or name}"
-                kind, code, slug = AgencyKind.DEPARTMENT, f"{code}.S{i % 8}", f"{slug}-so-{i % 8}"
-            status = rng.choice(STATUSES)
-            instrument = f"Quyết định số {rng.randint(1, 3000)}/QĐ-UBND ngày {fill['date']}"
-            sentences = rng.sample(ADOPTION_SENTENCES, rng.randint(3, 7))
-            body = " ".join(
-                [STATUS_LABELS[status], instrument, *(s.format(**fill) for s in sentences)]
-                + [short, owner]
-            )
-            yield documents._row(
-                key.format("adoption"),
-                DocumentType.ADOPTION,
-                f"{name}: {title}",
-                body,
-                f"/co-quan/{slug}/#ap-dung-{9_000_000 + i}",
-                category=category,
-                region=region,
-                agency_kind=kind,
-                agency_code=code,
-                status=status,
-                year=year,
-            )
+            yield adoption(catalogue, rng, pk, decided, fill)
         else:
-            fill["place"] = rng.choice(provinces)[0]
-            title = rng.choice(GUIDANCE_TITLES).format(**fill)
-            sentences = [rng.choice(GUIDANCE_SENTENCES) for _ in range(rng.randint(8, 20))]
-            body = " ".join(s.format(**fill) for s in sentences)
-            yield documents._row(
-                key.format("guidance"),
-                DocumentType.GUIDANCE,
-                title,
-                body,
-                f"/kien-thuc/tham-khao-{9_000_000 + i}/",
-                year=year,
-            )
+            yield guidance(catalogue, rng, pk, decided, fill)
+
+
+def adoption(catalogue, rng, pk, decided, fill):
+    agency = rng.choice(catalogue.agencies)
+    fill["place"] = agency.name
+    if agency.kind in PROVINCE_KINDS and rng.random() < 0.2:
+        agency = catalogue.department(agency, rng.randrange(len(DEPARTMENTS)))
+    record = Adoption()
+    record.pk = pk
+    record.practice = rng.choice(catalogue.practices)
+    record.agency = agency
+    record.status = rng.choice(STATUSES)
+    record.decided_on = decided
+    record.instrument = f"Quyết định số {rng.randint(1, 3000)}/QĐ-UBND ngày {fill['date']}"
+    sentences = rng.sample(ADOPTION_SENTENCES, rng.randint(3, 7))
+    record.notes = " ".join(s.format(**fill) for s in sentences)
+    results = [
+        AdoptionResult(
+            indicator=rng.choice(catalogue.indicators),
+            value=Decimal(rng.randint(5, 99)),
+            note=rng.choice(["", f"Số liệu quý {fill['q']} năm {fill['year']}."]),
+        )
+        for _ in range(rng.randint(0, 2))
+    ]
+    return documents.adoption_row(record, results)
+
+
+def guidance(catalogue, rng, pk, decided, fill):
+    fill["place"] = rng.choice(catalogue.agencies).name
+    model, title, fields = rng.choice(GUIDANCE_PAGES)
+    sentences = [rng.choice(GUIDANCE_SENTENCES).format(**fill) for _ in range(rng.randint(8, 20))]
+    half = len(sentences) // 2
+    body = (
+        f"## {rng.choice(GUIDANCE_HEADINGS)}\n\n"
+        + " ".join(sentences[1:half])
+        + "\n\n"
+        + " ".join(sentences[half:])
+    )
+    page = model(
+        title=title.format(**fill),
+        slug=f"tham-khao-{pk}",
+        url_path=f"{catalogue.guidance_path}tham-khao-{pk}/",
+        summary=sentences[0],
+        body=[("markdown", body)],
+        published_on=decided,
+        **{name: value.format(**fill) for name, value in fields.items()},
+    )
+    page.tags.add(*rng.sample(catalogue.tags, rng.randint(1, 3)))  # before the pk: no query
+    page.pk = pk
+    return documents.guidance_row(page)
 
 
 # --- Measuring ----------------------------------------------------------------------------
@@ -297,7 +374,8 @@ def machine(client):
         version = connection.pg_version
         database = f"PostgreSQL {version // 10000}.{version % 10000}"
     heap = node["jvm"]["mem"]["heap_max_in_bytes"] // 2**20
-    return machine_facts(Elasticsearch=f"{node['version']} (heap {heap} MB)", database=database)
+    facts = machine_facts(Elasticsearch=f"{node['version']} (heap {heap} MB)", database=database)
+    return facts | {"CPU check at start": cpu_check()}
 
 
 class Line:
@@ -342,43 +420,89 @@ def _take(iterator, n):
             return
 
 
-def run_queries(repeat, out, es):
-    """Latency of each query through the API (or in-process) and on the node, in ms."""
-    api_available = True
-    try:
-        resolve(API_PATH)
-    except Resolver404:
-        api_available = False
+def index(out):
+    """`sync.rebuild` without its `refresh_all`: (index name, documents, seconds, phases)."""
+    bar = ProgressBar(out)
+    marks = {}
+
+    def progress(done, total):
+        marks.setdefault("first", time.perf_counter())
+        marks["last"] = time.perf_counter()
+        bar(done, total)
+
+    started = time.perf_counter()
+    with mock.patch.object(sync, "refresh_all", lambda progress=None: (0, 0)):
+        name, indexed = sync.rebuild(progress=progress)
+    seconds = time.perf_counter() - started
+    bar.finish()
+    phases = {
+        "count + create index": marks["first"] - started,
+        "bulk (read rows, send, wait)": marks["last"] - marks["first"],
+        "refresh, alias swap, mark rows indexed": started + seconds - marks["last"],
+    }
+    return name, indexed, seconds, phases
+
+
+def run_queries(repeat, out, es=None, warm_up=True):
+    """Each query of the set through `GET /api/v1/search/`, once to warm up (unless not
+    `warm_up`), then `repeat` times. With `es` (the node) the API must answer from Elasticsearch, and the same search
+    is also sent straight to the node; with None, no node is configured and the API must
+    answer from the database. Returns {"api", "took", "round_trip": [(query, ms)], "totals":
+    [results of each query], "capped": [whether the node stopped counting at its default
+    10,000], "urls": [first page's result URLs of each query], "load": (before, after)}."""
+    engine = "elasticsearch" if es is not None else "database"
     web = Client(HTTP_ACCEPT="application/json")
-    synonyms = queries.load_synonyms()
-    requests = [queries.parse(params, synonyms) for params in QUERIES]
-    searches = [queries.build_search(r, index=sync.alias()).using(es) for r in requests]
-
-    def through_django(params):
-        if api_available:
-            response = web.get(API_PATH, params)
-            if response.status_code != 200:
-                raise RuntimeError(f"{API_PATH} {params}: HTTP {response.status_code}")
-            return response.json()["total"]
-        return queries.run(queries.parse(params)).total
-
-    api, took, round_trip, totals = [], [], [], {}
+    searches = [None] * len(QUERIES)
+    if es is not None:
+        synonyms = queries.load_synonyms()
+        searches = [
+            queries.build_search(queries.parse(params, synonyms), index=sync.alias()).using(es)
+            for params in QUERIES
+        ]
+    api, took, round_trip = [], [], []
+    totals, urls, capped = [None] * len(QUERIES), [None] * len(QUERIES), [False] * len(QUERIES)
     line = Line(out)
-    for rep in range(repeat + 1):  # the first pass warms caches and is not counted
+    load_before = os.getloadavg()[0]
+    first = 0 if warm_up else 1
+    for rep in range(first, repeat + 1):  # pass 0 warms caches and is not counted
         for n, (params, search) in enumerate(zip(QUERIES, searches, strict=True)):
             started = time.perf_counter()
-            totals[n] = through_django(params)
+            response = web.get(API_PATH, params)
             api_ms = (time.perf_counter() - started) * 1000
-            started = time.perf_counter()
-            response = search.execute(ignore_cache=True)
-            trip_ms = (time.perf_counter() - started) * 1000
+            if response.status_code != 200:
+                raise RuntimeError(f"{API_PATH} {params}: HTTP {response.status_code}")
+            body = response.json()
+            if body["engine"] != engine or body["notice"]:
+                raise RuntimeError(
+                    f"{API_PATH} {params}: answered by {body['engine']}, not {engine} "
+                    f"({body['notice'] or 'no notice'}): this run would measure something else"
+                )
+            totals[n] = body["total"]
+            urls[n] = [hit["url"] for hit in body["results"]]
             if rep:
                 api.append((n, api_ms))
-                took.append((n, response.took))
-                round_trip.append((n, trip_ms))
-        line(f"Queries: pass {rep}/{repeat} ({len(api)} measurements)")
-    line.done(f"Queries: {repeat} passes × {len(QUERIES)} queries = {len(api)} measurements")
-    return api_available, api, took, round_trip, totals
+            if search is not None:
+                started = time.perf_counter()
+                response = search.execute(ignore_cache=True)
+                trip_ms = (time.perf_counter() - started) * 1000
+                capped[n] = response.hits.total.relation == "gte"
+                if rep:
+                    took.append((n, response.took))
+                    round_trip.append((n, trip_ms))
+            line(f"Queries ({engine}): pass {rep}/{repeat}, query {n + 1}/{len(QUERIES)}")
+    line.done(
+        f"Queries ({engine}): {repeat} passes × {len(QUERIES)} queries = {len(api)} measurements"
+    )
+    load = (load_before, os.getloadavg()[0])
+    return {
+        "api": api,
+        "took": took,
+        "round_trip": round_trip,
+        "totals": totals,
+        "capped": capped,
+        "urls": urls,
+        "load": load,
+    }
 
 
 def settle(es, index, out, limit=120):
@@ -404,10 +528,39 @@ def report(title, rows, out):
         out.write(f"  {name.ljust(width)}  {value}")
 
 
+def bench_settings(prefix):
+    """The settings of a run: its own index prefix, and production's where they matter."""
+    return override_settings(
+        SEARCH_INDEX_PREFIX=prefix,
+        DEBUG=False,  # no SQL logging
+        WHITENOISE_AUTOREFRESH=False,
+        ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
+        # One client sends hundreds of searches a minute: the search is measured, not the
+        # rate limit (empty: none), which would answer 429 and stop the run.
+        RATELIMIT_SEARCH="",
+    )
+
+
+def clean_up(es, prefix):
+    """Delete the run's indices; returns the names of any left."""
+    es.indices.delete(index=f"{prefix}-*", ignore_unavailable=True, allow_no_indices=True)
+    return sorted(es.indices.get(index=f"{prefix}-*", allow_no_indices=True))
+
+
 def main():
+    default_database = f"{settings.DATABASES['default']['NAME']}_bench_search"
+    default_prefix = f"{settings.SEARCH_INDEX_PREFIX}-bench"
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20, help="passes over the query set")
+    parser.add_argument(
+        "--database-repeat",
+        type=int,
+        default=1,
+        help="passes over the query set on the database engine (0: none)",
+    )
+    parser.add_argument("--database", default=default_database, help=f"({default_database})")
+    parser.add_argument("--index-prefix", default=default_prefix, help=f"({default_prefix})")
     options = parser.parse_args()
     out = OutputWrapper(sys.stdout)
     if not settings.ELASTICSEARCH_URL:
@@ -417,81 +570,71 @@ def main():
     # WhiteNoise without autorefresh (as in production) looks for STATIC_ROOT at start-up.
     warnings.filterwarnings("ignore", message="No directory at")
 
-    overrides = override_settings(
-        SEARCH_INDEX_PREFIX=PREFIX,
-        DEBUG=False,
-        WHITENOISE_AUTOREFRESH=False,
-        ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
-    )
-    overrides.enable()
-    es = get_client()
-    facts = machine(es)
-    report("Machine", list(facts.items()), out)
-    out.write("")
+    with bench_settings(options.index_prefix):
+        es = get_client()
+        facts = machine(es)
+        report("Machine", list(facts.items()), out)
+        out.write("")
 
-    database = settings.DATABASES["default"]
-    database.setdefault("TEST", {})
-    if connection.vendor == "postgresql":
-        database["TEST"]["NAME"] = DATABASE
-    line = Line(out)
-    line(f"Creating the benchmark database ({DATABASE}): migrate and load_seed…")
-    started = time.perf_counter()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        with open(os.devnull, "w") as quiet:
-            call_command("load_seed", stdout=quiet)
-        line.done(
-            f"Benchmark database {connection.settings_dict['NAME']} ready "
-            f"in {time.perf_counter() - started:.0f} s"
+        database = settings.DATABASES["default"]
+        database.setdefault("TEST", {})
+        if connection.vendor == "postgresql":
+            database["TEST"]["NAME"] = options.database
+        line = Line(out)
+        line(f"Creating the benchmark database ({options.database}): migrate and load_seed…")
+        started = time.perf_counter()
+        old_name = connection.creation.create_test_db(
+            verbosity=0, autoclobber=True, serialize=False
         )
-        results = benchmark(options, es, out)
-    finally:
-        es.indices.delete(index=f"{PREFIX}-*", ignore_unavailable=True, allow_no_indices=True)
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        overrides.disable()
-        out.write(f"Cleaned up: indices {PREFIX}-* and database {DATABASE} dropped.")
+        try:
+            with open(os.devnull, "w") as quiet:
+                call_command("load_seed", stdout=quiet)
+            line.done(
+                f"Benchmark database {connection.settings_dict['NAME']} ready "
+                f"in {time.perf_counter() - started:.0f} s; indices {options.index_prefix}-*"
+            )
+            results = benchmark(es, out, options.documents, options.repeat, options.database_repeat)
+        finally:
+            left = clean_up(es, options.index_prefix)
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+            out.write(
+                f"Cleaned up: indices {options.index_prefix}-* deleted"
+                + (f" (STILL THERE: {', '.join(left)})" if left else "")
+                + f", database {options.database} dropped."
+            )
     return results
 
 
-def benchmark(options, es, out):
+def benchmark(es, out, documents=100_000, repeat=20, database_repeat=1):
+    """Write `documents` synthetic rows next to the seed's, index them, run the query set
+    `repeat` times through the API on Elasticsearch, and `database_repeat` times with no node
+    configured (the database engine). Prints the figures; returns them, with the targets."""
     seeded = SearchDocument.objects.filter(deleted=False).count()
-    out.write(f"Writing {options.documents:,} synthetic rows (+ {seeded} from the seed)…")
-    building, storing = write_rows(options.documents, out)
+    out.write(f"Writing {documents:,} synthetic rows (+ {seeded} from the seed)…")
+    building, storing = write_rows(documents, out)
 
     out.write("Indexing with sync.rebuild…")
-    bar = ProgressBar(out)
-    marks = {}
-
-    def progress(done, total):
-        marks.setdefault("first", time.perf_counter())
-        marks["last"] = time.perf_counter()
-        bar(done, total)
-
-    started = time.perf_counter()
-    with mock.patch.object(sync, "refresh_all", lambda progress=None: (0, 0)):
-        name, indexed = sync.rebuild(progress=progress)
-    indexing = time.perf_counter() - started
-    bar.finish()
-    phases = {
-        "count + create index": marks["first"] - started,
-        "bulk (read rows, send, wait)": marks["last"] - marks["first"],
-        "refresh, alias swap, mark rows indexed": started + indexing - marks["last"],
-    }
-    assert es.count(index=sync.alias())["count"] == indexed == options.documents + seeded
+    name, indexed, indexing, phases = index(out)
+    assert es.count(index=sync.alias())["count"] == indexed == documents + seeded
     segments = settle(es, name, out)
 
-    load_before = os.getloadavg()[0]
-    api_available, api, took, round_trip, totals = run_queries(options.repeat, out, es)
-    load_after = os.getloadavg()[0]
-    api_ms = percentiles([ms for _, ms in api])
-    took_ms = percentiles([ms for _, ms in took])
-    trip_ms = percentiles([ms for _, ms in round_trip])
+    measured = {"elasticsearch": run_queries(repeat, out, es)}
+    if database_repeat:
+        # No warm-up pass: each query reads the whole table, several times (one count per
+        # facet), and a pass at 100,000 rows takes minutes.
+        with override_settings(ELASTICSEARCH_URL=""):
+            measured["database"] = run_queries(database_repeat, out, warm_up=False)
+    figures = {
+        engine: {
+            key: percentiles([ms for _, ms in run[key]])
+            for key in ("api", "took", "round_trip")
+            if run[key]
+        }
+        for engine, run in measured.items()
+    }
+    api_ms, took_ms = figures["elasticsearch"]["api"], figures["elasticsearch"]["took"]
+    trip_ms = figures["elasticsearch"]["round_trip"]
     rate = indexed / indexing
-    path = (
-        f"GET {API_PATH} through django.test.Client"
-        if api_available
-        else "queries.parse + queries.run in-process (the API route does not exist yet)"
-    )
 
     report(
         "Indexing",
@@ -503,8 +646,8 @@ def benchmark(options, es, out):
                 "  bulk phase alone",
                 f"{indexed / phases['bulk (read rows, send, wait)']:,.0f} documents/s",
             ),
-            ("building rows (_row)", f"{options.documents / building:,.0f} rows/s"),
-            ("storing rows (bulk_create)", f"{options.documents / storing:,.0f} rows/s"),
+            ("building rows (documents.*_row)", f"{documents / building:,.0f} rows/s"),
+            ("storing rows (bulk_create)", f"{documents / storing:,.0f} rows/s"),
             (
                 "peak memory (RSS)",
                 f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB",
@@ -512,14 +655,15 @@ def benchmark(options, es, out):
         ],
         out,
     )
+    es_load = measured["elasticsearch"]["load"]
     report(
-        f"Latency (ms), {len(QUERIES)} queries × {options.repeat} passes",
+        f"Latency (ms), {len(QUERIES)} queries × {repeat} passes, Elasticsearch",
         [
             ("path", "p50 / p95 / p99 / max"),
-            ("API: " + path, _row_ms(api_ms)),
+            (f"API: GET {API_PATH} through django.test.Client", _row_ms(api_ms)),
             ("node: took", _row_ms(took_ms)),
             ("node: client round trip", _row_ms(trip_ms)),
-            ("load average (1 min)", f"{load_before:.2f} before, {load_after:.2f} after"),
+            ("load average (1 min)", f"{es_load[0]:.2f} before, {es_load[1]:.2f} after"),
             (
                 "API ÷ took",
                 f"{api_ms['p50'] / took_ms['p50']:.1f}× at p50, "
@@ -528,18 +672,35 @@ def benchmark(options, es, out):
         ],
         out,
     )
-    by_query = {}
-    for n, ms in api:
-        by_query.setdefault(n, []).append(ms)
-    took_by_query = {}
-    for n, ms in took:
-        took_by_query.setdefault(n, []).append(ms)
-    out.write("\nPer query (API p50 ms / took p50 ms / results):")
+    if "database" in measured:
+        db_load = measured["database"]["load"]
+        report(
+            f"Latency (ms), {len(QUERIES)} queries × {database_repeat} passes, database engine "
+            "(no node configured)",
+            [
+                ("path", "p50 / p95 / p99 / max"),
+                (f"API: GET {API_PATH}", _row_ms(figures["database"]["api"])),
+                ("load average (1 min)", f"{db_load[0]:.2f} before, {db_load[1]:.2f} after"),
+            ],
+            out,
+        )
+    medians = {
+        (engine, key): _medians(run[key])
+        for engine, run in measured.items()
+        for key in ("api", "took")
+    }
+    out.write(
+        "\nPer query, p50 ms (API on Elasticsearch / node took / API on the database) and "
+        "results (Elasticsearch, ≥ where the node stopped counting / database):"
+    )
     for n, params in enumerate(QUERIES):
-        label = " ".join(f"{k}={v}" for k, v in params.items())
+        label = _label(params)
+        db_ms = medians.get(("database", "api"), {}).get(n)
+        db_total = measured["database"]["totals"][n] if "database" in measured else None
         out.write(
-            f"  {statistics.median(by_query[n]):6.1f}  {statistics.median(took_by_query[n]):6.1f}"
-            f"  {totals[n]:>6,}  {label}"
+            f"  {medians['elasticsearch', 'api'][n]:6.1f}  {medians['elasticsearch', 'took'][n]:6.1f}"
+            f"  {_or_dash(db_ms, '7.1f')}  {_total(measured['elasticsearch'], n):>7}"
+            f"  {_or_dash(db_total, '>7,')}  {label}"
         )
     checks = [
         (f"indexing ≥ {TARGET_RATE:,} documents/s", rate >= TARGET_RATE),
@@ -550,8 +711,64 @@ def benchmark(options, es, out):
         ),
     ]
     report("Targets", [(what, "met" if ok else "MISSED") for what, ok in checks], out)
+    report("What was measured", sanity(measured), out)
+    report(
+        "At the end",
+        [("load average", load_average()), ("CPU check", cpu_check())],
+        out,
+    )
     out.write(f"\n(index {name}, {datetime.datetime.now():%Y-%m-%d %H:%M})")
-    return checks
+    return {
+        "indexed": indexed,
+        "rate": rate,
+        "figures": figures,
+        "totals": {engine: run["totals"] for engine, run in measured.items()},
+        "urls": {engine: run["urls"] for engine, run in measured.items()},
+        "checks": checks,
+    }
+
+
+def sanity(measured):
+    """Whether the queries found what they should: a query that finds nothing times an
+    empty search, and engines that count differently searched different rows."""
+    lines = []
+    for engine, run in measured.items():
+        empty = [
+            _label(params)
+            for params, total in zip(QUERIES, run["totals"], strict=True)
+            if not total and params != NOTHING_MATCHES
+        ]
+        lines.append(
+            (f"{engine}: queries that found nothing (but the typo)", "; ".join(empty) or "none")
+        )
+    if "database" in measured:
+        es, db = measured["elasticsearch"], measured["database"]
+        differ = [
+            _label(params)
+            for n, params in enumerate(QUERIES)
+            if not es["capped"][n] and es["totals"][n] != db["totals"][n]
+        ]
+        lines.append(("engines counting differently", "; ".join(differ) or "none"))
+    return lines
+
+
+def _label(params):
+    return " ".join(f"{k}={v}" for k, v in params.items())
+
+
+def _medians(pairs):
+    by_query = {}
+    for n, ms in pairs:
+        by_query.setdefault(n, []).append(ms)
+    return {n: statistics.median(values) for n, values in by_query.items()}
+
+
+def _total(run, n):
+    return ("≥" if run["capped"][n] else "") + f"{run['totals'][n]:,}"
+
+
+def _or_dash(value, spec):
+    return "–".rjust(7) if value is None else format(value, spec)
 
 
 def _row_ms(p):

@@ -1,0 +1,196 @@
+"""Every benchmark, run small with its own functions: what it measures must be what it says
+it measures. Its rows read like the rows the real code makes, its queries find them on both
+engines, its imports write what they claim with the statements they count."""
+
+import csv
+import datetime
+import io
+import re
+import statistics
+import uuid
+
+from django.conf import settings
+from django.core.management.base import OutputWrapper
+from django.test import override_settings
+
+import pytest
+
+from benchmarks import imports as import_benchmark
+from benchmarks import search as search_benchmark
+from practices.models import Adoption, AdoptionStatus, PracticeCategory
+from practices.text import fold, fold_aligned
+from search import documents, queries, sync
+from search.client import get_client
+from search.models import DocumentType, SearchDocument
+
+SEARCH_ROWS = 600
+IMPORT_SIZES = (100, 300)
+WORD = re.compile(r"\w+")
+URLS = {
+    DocumentType.ADOPTION: re.compile(r"^/co-quan/[a-z0-9-]+/#ap-dung-\d+$"),
+    DocumentType.GUIDANCE: re.compile(r"^/kien-thuc/[a-z0-9-]+/$"),
+}
+RECORD_NUMBER = re.compile(r"(?:#ap-dung-|/tham-khao-)(\d+)")
+
+
+def quiet():
+    return OutputWrapper(io.StringIO())
+
+
+def is_synthetic(url):
+    number = RECORD_NUMBER.search(url)
+    return bool(number) and int(number.group(1)) >= search_benchmark.FIRST_PK
+
+
+def one_letter_share(text):
+    words = WORD.findall(text)
+    return sum(len(word) == 1 for word in words) / len(words)
+
+
+def mean_word_length(rows, field):
+    return statistics.mean(len(word) for row in rows for word in WORD.findall(row[field]))
+
+
+def by_type(rows):
+    grouped = {DocumentType.ADOPTION: [], DocumentType.GUIDANCE: []}
+    for row in rows:
+        if row["type"] in grouped:
+            grouped[row["type"]].append(row)
+    return grouped
+
+
+def test_search_benchmark_rows_read_like_the_real_rows(seeded):
+    real = by_type(documents.public_rows())
+    synthetic = by_type(search_benchmark.synthetic_rows(SEARCH_ROWS))
+    categories = set(PracticeCategory.objects.values_list("code", flat=True))
+    for doc_type in (DocumentType.ADOPTION, DocumentType.GUIDANCE):
+        assert real[doc_type], f"the seed has no {doc_type} row to compare with"
+        assert len(synthetic[doc_type]) > SEARCH_ROWS // 10
+        for rows in (real[doc_type], synthetic[doc_type]):
+            for row in rows:
+                # A title or body made of strings taken for lists of parts is one letter
+                # per word: "T: ỉ: n: h: …", "Đ ã   á p …".
+                assert one_letter_share(row["title"]) < 0.2, row["title"]
+                assert one_letter_share(row["body"]) < 0.2, row["body"][:200]
+                assert len(WORD.findall(row["body"])) >= 10, row["body"]
+                assert row["title_folded"] == fold_aligned(row["title"]), row["title"]
+                assert URLS[doc_type].match(row["url"]), row["url"]
+                assert isinstance(row["year"], int), row
+                if doc_type == DocumentType.ADOPTION:
+                    # "<unit>: <practice>", as adoption_row joins the two.
+                    assert len(row["title"].split(": ")) == 2, row["title"]
+                    assert row["category"] in categories, row
+                    assert row["status"] in AdoptionStatus.values, row
+                    assert row["agency_kind"] and row["agency_code"], row
+        for field in ("title", "body"):
+            real_length = mean_word_length(real[doc_type], field)
+            synthetic_length = mean_word_length(synthetic[doc_type], field)
+            assert 0.6 < synthetic_length / real_length < 1.6, (doc_type, field)
+    keys = [row["key"] for rows in synthetic.values() for row in rows]
+    assert len(set(keys)) == len(keys)
+    assert not SearchDocument.objects.filter(key__in=keys).exists()  # no clash with the seed
+
+
+@pytest.mark.postgres
+@pytest.mark.elasticsearch
+@pytest.mark.filterwarnings("ignore:No directory at")  # WhiteNoise without autorefresh
+def test_search_benchmark_small_run_finds_its_rows_on_both_engines(
+    postgres, elasticsearch_url, seeded
+):
+    prefix = f"{settings.SEARCH_INDEX_PREFIX}-bench-{uuid.uuid4().hex[:8]}"
+    seeded_rows = SearchDocument.objects.filter(deleted=False).count()
+    with (
+        override_settings(ELASTICSEARCH_URL=elasticsearch_url),
+        search_benchmark.bench_settings(prefix),
+    ):
+        es = get_client()
+        try:
+            run = search_benchmark.benchmark(
+                es, quiet(), documents=SEARCH_ROWS, repeat=1, database_repeat=1
+            )
+            assert es.count(index=sync.alias())["count"] == SEARCH_ROWS + seeded_rows
+        finally:
+            assert search_benchmark.clean_up(es, prefix) == []
+
+    assert run["indexed"] == SEARCH_ROWS + seeded_rows
+    synthetic = [doc for doc in SearchDocument.objects.all() if is_synthetic(doc.url)]
+    assert len(synthetic) == SEARCH_ROWS
+    totals, urls = run["totals"], run["urls"]
+    for n, params in enumerate(search_benchmark.QUERIES):
+        # One corpus, two engines: they count the same results.
+        assert totals["elasticsearch"][n] == totals["database"][n], params
+        if params == search_benchmark.NOTHING_MATCHES:
+            assert totals["elasticsearch"][n] == 0
+        elif set(params) <= {"q", "page"}:
+            for engine in search_benchmark.ENGINES:
+                assert totals[engine][n] > 0, (engine, params)
+                assert any(is_synthetic(url) for url in urls[engine][n]), (
+                    engine,
+                    params,
+                    urls[engine][n],
+                )
+        else:
+            # A filter narrows to one unit, year or status, which a few hundred rows may not
+            # hold with the words too; but each value filtered on is one the rows carry.
+            for name, value in queries.parse(params).filters.items():
+                assert any(getattr(doc, name) == value for doc in synthetic), (name, value)
+
+
+def read_file(path):
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    return header, rows
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # the timed imports commit, in forked children
+def test_import_benchmark_small_run_writes_what_it_claims(postgres, seeded, tmp_path):
+    with import_benchmark.bench_settings():
+        run = import_benchmark.benchmark(tmp_path, IMPORT_SIZES, repeats=1)
+    results = run["results"]
+    for size in IMPORT_SIZES:
+        tenth = -(-size // 10)
+        assert results[size, "new"]["counts"] == (size, 0, 0)
+        assert results[size, "unchanged"]["counts"] == (0, 0, size)
+        assert results[size, "10 % changed"]["counts"] == (0, tenth, size - tenth)
+    small, large = IMPORT_SIZES
+    for step in ("new", "unchanged", "10 % changed"):
+        assert results[small, step]["kinds"] == results[large, step]["kinds"], step
+    # COPY goes around Django's execute wrappers: the counter must still see it.
+    assert any(kind.startswith("COPY") for kind in results[large, "new"]["kinds"])
+    assert all(met for what, met in run["checks"] if what.startswith("queries"))
+
+    # The files read like an export, and the database now holds the changed file's values.
+    header, rows = read_file(run["files"][large]["10 % changed"][0])
+    assert header == import_benchmark.HEADERS
+    assert len(rows) == large
+    code_of = {}
+    for code, name in run["agencies"]:
+        code_of |= {code: code, name: code, fold(name).title(): code}
+    word_status = {
+        word: status for status, words in import_benchmark.STATUS_WORDS.items() for word in words
+    }
+    stored = {
+        (slug, code): (status, decided_on, notes)
+        for slug, code, status, decided_on, notes in Adoption.objects.filter(
+            practice__slug__in={row[0] for row in rows}
+        ).values_list("practice__slug", "agency__code", "status", "decided_on", "notes")
+    }
+    assert len(stored) == large
+    for slug, agency, status, decided_on, *_, notes in rows:
+        assert stored[slug, code_of[agency]] == (
+            word_status[status],
+            datetime.datetime.strptime(decided_on, "%d/%m/%Y").date(),
+            notes,
+        )
+
+    # The import rebuilt the search rows of what it wrote, as the real rows are made.
+    adoptions = sync._adoption_rows(
+        Adoption.objects.filter(practice__slug__in={r[0] for r in rows})
+    )
+    made = {row["key"]: row for row in map(documents.adoption_row, adoptions)}
+    kept = SearchDocument.objects.filter(key__in=made, deleted=False)
+    assert len(made) == large
+    assert {doc.key: (doc.title, doc.body) for doc in kept} == {
+        key: (row["title"], row["body"]) for key, row in made.items()
+    }
