@@ -46,7 +46,15 @@ def bac_ninh(seeded):
 
 
 def make_reporter(username, code):
-    call_command("create_reporter", username, "--agency", code, "--password", "mat-khau-thu-2025", stdout=None)
+    call_command(
+        "create_reporter",
+        username,
+        "--agency",
+        code,
+        "--password",
+        "mat-khau-thu-2025",
+        stdout=None,
+    )
     return get_user_model().objects.get(username=username)
 
 
