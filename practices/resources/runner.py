@@ -168,7 +168,10 @@ def can_import(kind, user):
     adoptions for their own agencies (the resource checks each row); agencies and practices
     are the national editors'."""
     if kind == "adoptions":
-        return user.has_perm("practices.add_adoption")
+        # The policy's "add": a reporter whose every unit has ended has nothing to import.
+        from reporting.permissions import adoption_policy
+
+        return adoption_policy().user_has_permission(user, "add")
     if kind == "agencies":
         return user.has_perms(["practices.add_agency", "practices.change_agency"])
     if kind == "practices":

@@ -499,10 +499,11 @@ def test_a_reporter_of_an_ended_unit_reads_but_creates_and_submits_nothing(
     assert old.revisions.count() == revisions
     assert old.current_workflow_state is None
 
+    # Nothing to import for either: no import screen, and the function refuses.
+    assert client.get(reverse("practices_import:upload")).status_code == 403
     rows = f"{old.practice.slug},Bắc Giang,thí điểm,10/01/2025,Quyết định số 1/QĐ-UBND,,,"
-    report = import_adoptions(csv_bytes(rows), "csv", user=former_reporter)
-    assert not report.ok
-    assert [error.row for error in report.errors] == [2]
+    with pytest.raises(PermissionDenied):
+        import_adoptions(csv_bytes(rows), "csv", user=former_reporter)
     assert old.revisions.count() == revisions
 
 
@@ -522,6 +523,12 @@ def test_a_reporter_with_a_current_unit_too_reports_for_it_not_for_the_ended_one
     accepted = client.post(reverse(f"{ADMIN}:add"), form_data(practice, bac_ninh))
     assert accepted.status_code == 302, accepted.context["form"].errors
     assert Adoption.objects.get(practice=practice).agency == bac_ninh
+
+    other = factories.practice()
+    rows = f"{other.slug},Bắc Giang,thí điểm,10/01/2025,Quyết định số 1/QĐ-UBND,,,"
+    report = import_adoptions(csv_bytes(rows), "csv", user=former_reporter)
+    assert [error.row for error in report.errors] == [2]
+    assert not Adoption.objects.filter(practice=other).exists()
 
 
 # == A province's scope: its departments, not another province's ==
