@@ -1,7 +1,7 @@
 """Shared fixtures. Tests that need a real service fail in CI when it is missing, and are
 skipped elsewhere, so `make test` passes on a machine with nothing but Python.
 
-A test that uses a service carries its marker (`postgres`, `elasticsearch`), so that
+A test that uses a service carries its marker (`postgres`, `elasticsearch`, `redis`), so that
 `-m "not elasticsearch"` leaves out exactly those: it is added here to every test that asks
 for the service's fixture, directly or through another fixture, and the fixture refuses a test
 that reached it without the marker (one that asked with `request.getfixturevalue` must carry
@@ -27,7 +27,11 @@ def require_service(available, what):
 
 
 # fixture -> the marker every test using it carries
-SERVICE_MARKERS = {"elasticsearch_url": "elasticsearch", "postgres": "postgres"}
+SERVICE_MARKERS = {
+    "elasticsearch_url": "elasticsearch",
+    "postgres": "postgres",
+    "redis_url": "redis",
+}
 
 
 def pytest_collection_modifyitems(items):
@@ -51,6 +55,16 @@ def elasticsearch_url(request):
     require_marker(request, "elasticsearch_url")
     url = os.environ.get("ELASTICSEARCH_URL", "")
     require_service(bool(url), "Elasticsearch (ELASTICSEARCH_URL)")
+    return url
+
+
+@pytest.fixture
+def redis_url(request):
+    """The Redis server of REDIS_URL. The suite's own default cache stays in memory whatever
+    REDIS_URL says (kb/settings/test.py); tests that want Redis configure it themselves."""
+    require_marker(request, "redis_url")
+    url = os.environ.get("REDIS_URL", "")
+    require_service(bool(url), "Redis (REDIS_URL)")
     return url
 
 
