@@ -58,10 +58,10 @@ format: install ## Format the code with ruff
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-services: ## Install and start PostgreSQL, Elasticsearch and Chromium; writes .services.env
+services: ## Install and start PostgreSQL, Elasticsearch, Redis and Chromium; writes .services.env
 	bash scripts/services/up.sh
 
-services-stop: ## Stop PostgreSQL and Elasticsearch
+services-stop: ## Stop PostgreSQL, Elasticsearch and Redis
 	bash scripts/services/down.sh
 
 clean: ## Remove the virtualenv, the SQLite database and generated files

@@ -17,5 +17,6 @@ export DJANGO_SETTINGS_MODULE=kb.settings.test
 
 echo "[test] DATABASE_URL=${DATABASE_URL:-sqlite (default)}"
 echo "[test] ELASTICSEARCH_URL=${ELASTICSEARCH_URL:-unset}"
+echo "[test] REDIS_URL=${REDIS_URL:-unset}"
 echo "[test] CHROMIUM_PATH=${CHROMIUM_PATH:-unset}"
 exec "$bin/pytest" "${@:2}"

@@ -12,6 +12,7 @@ RedisCache.clear() empties the whole Redis database.
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -198,8 +199,13 @@ class SpareRedis:
         pytest.fail(f"redis-server did not answer on port {self.port}")
 
     def stop(self):
+        self.process.send_signal(signal.SIGCONT)  # a paused server cannot act on SIGTERM
         self.process.terminate()
         self.process.wait(timeout=10)
+
+    def pause(self):
+        """The server keeps its connections open but answers nothing, as a hung one does."""
+        self.process.send_signal(signal.SIGSTOP)
 
 
 @pytest.fixture
@@ -223,4 +229,21 @@ def test_requests_are_served_when_redis_goes_away(
         spare_redis.stop()
         for _ in range(2):
             assert search(client).status_code == 200
+    assert "Rate limit counters unavailable" in caplog.text
+
+
+def test_a_redis_that_hangs_does_not_hold_the_request(
+    spare_redis, redis_url, prefix, clock, seeded, settings, caplog
+):
+    """Without a socket timeout redis-py waits for an answer for as long as the server is
+    stuck; the production cache gives up within a second and serves the request."""
+    settings.RATELIMIT_SEARCH = "5/m"
+    config = {**production_cache(redis_url), "LOCATION": spare_redis.url}
+    with use_cache(config, prefix):
+        client = Client()
+        assert search(client).status_code == 200
+        spare_redis.pause()
+        started = time.monotonic()
+        assert search(client).status_code == 200
+        assert time.monotonic() - started < 5
     assert "Rate limit counters unavailable" in caplog.text
