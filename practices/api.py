@@ -14,7 +14,9 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.routers import DefaultRouter
 
+from kb.links import absolute_url
 from kb.ratelimits import limit
+from practices import queries
 from practices.models import (
     Adoption,
     AdoptionStatus,
@@ -23,7 +25,6 @@ from practices.models import (
     EvidenceLevel,
     PracticePage,
 )
-from practices.queries import Lineage
 from practices.text import fold
 
 
@@ -53,17 +54,24 @@ def _resolve(code, on, param):
         ) from None
 
 
+class AbsoluteURLField(serializers.Field):
+    """The object's public page, as an absolute URL on the host of the request (`kb.links`)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return absolute_url(self.context["request"], value)
+
+
 class PracticeSerializer(serializers.ModelSerializer):
     category = serializers.CharField(source="category.code")
-    url = serializers.SerializerMethodField()
+    url = AbsoluteURLField()
     adopter_count = serializers.IntegerField()
 
     class Meta:
         model = PracticePage
         fields = ["slug", "title", "category", "url", "adopter_count"]
-
-    def get_url(self, page):
-        return page.get_full_url(self.context.get("request"))
 
 
 class PracticeFilter(django_filters.FilterSet):
@@ -100,7 +108,10 @@ class PracticeViewSet(viewsets.ReadOnlyModelViewSet):
 class AgencySerializer(serializers.ModelSerializer):
     parent = serializers.CharField(source="parent.code", default=None)
     successors = serializers.SerializerMethodField()
-    url = serializers.SerializerMethodField()
+    url = AbsoluteURLField()
+    # The unit's records as every page counts them (`queries.records_of`): what
+    # `/adoptions/?current_agency=` lists for it.
+    adoption_count = serializers.IntegerField(source="record_count", read_only=True)
 
     class Meta:
         model = Agency
@@ -116,13 +127,11 @@ class AgencySerializer(serializers.ModelSerializer):
             "valid_to",
             "successors",
             "url",
+            "adoption_count",
         ]
 
     def get_successors(self, agency):
         return [other.code for other in agency.successors.all()]
-
-    def get_url(self, agency):
-        return self.context["request"].build_absolute_uri(agency.get_absolute_url())
 
 
 class AgencyFilter(django_filters.FilterSet):
@@ -157,13 +166,20 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
             .order_by("kind", "sort_name", "pk")
         )
 
+    # Counts for the page being answered at once (two queries), not per unit.
+    def paginate_queryset(self, queryset):
+        return queries.with_record_counts(super().paginate_queryset(queryset))
+
+    def get_object(self):
+        return queries.with_record_counts([super().get_object()])[0]
+
 
 class AdoptionSerializer(serializers.ModelSerializer):
     practice = serializers.CharField(source="practice.slug")
     category = serializers.CharField(source="practice.category.code")
     agency = serializers.CharField(source="agency.code")
     agency_name = serializers.CharField(source="agency.name")
-    url = serializers.SerializerMethodField()
+    url = AbsoluteURLField()
 
     class Meta:
         model = Adoption
@@ -178,9 +194,6 @@ class AdoptionSerializer(serializers.ModelSerializer):
             "evidence_level",
             "url",
         ]
-
-    def get_url(self, adoption):
-        return self.context["request"].build_absolute_uri(adoption.get_absolute_url())
 
 
 class AdoptionFilter(django_filters.FilterSet):
@@ -201,10 +214,10 @@ class AdoptionFilter(django_filters.FilterSet):
         return queryset.filter(agency=agency)
 
     def filter_current_agency(self, queryset, name, code):
-        """Adoptions of the unit and of every unit that became it, and of their departments."""
+        """The unit's records, as its page shows them: its own, its departments' and those of
+        every unit that became it (`queries.records_of`)."""
         agency = _resolve(code, _parse_on(self.data), name)
-        units = {agency.id} | Lineage.load().ancestors(agency.id)
-        return queryset.filter(Q(agency_id__in=units) | Q(agency__parent_id__in=units))
+        return queries.records_of({agency.id}, queries.Lineage.load(), adoptions=queryset)
 
 
 @method_decorator(limit("api", "RATELIMIT_API"), name="dispatch")

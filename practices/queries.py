@@ -9,6 +9,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
@@ -72,7 +73,7 @@ DEFAULT_SCOPE = "tinh-thanh"
 
 
 class Lineage:
-    """The succession graph, loaded with one query and walked in memory."""
+    """The succession graph on a day, loaded with one query and walked in memory."""
 
     def __init__(self, links):
         self.predecessors = defaultdict(set)
@@ -82,8 +83,11 @@ class Lineage:
             self.successors[predecessor_id].add(successor_id)
 
     @classmethod
-    def load(cls):
-        return cls(Succession.objects.values_list("predecessor_id", "successor_id"))
+    def load(cls, on=None):
+        """The successions in effect on `on` (today by default): on 28/02/2025 the ministry
+        that absorbed another on 01/03/2025 did not yet hold its records."""
+        links = Succession.objects.filter(effective_on__lte=on or timezone.localdate())
+        return cls(links.values_list("predecessor_id", "successor_id"))
 
     def _walk(self, start, edges):
         seen, stack = set(), [start]
@@ -102,36 +106,76 @@ class Lineage:
         """Every unit `agency_id` (transitively) became."""
         return self._walk(agency_id, self.successors)
 
-    def roll_up(self, agency_id, units):
-        """The units among `units` whose records include those of `agency_id`.
+    def lineage(self, agency_id):
+        """`agency_id` and every unit that (transitively) became it."""
+        return {agency_id} | self.ancestors(agency_id)
 
-        A unit holds its own records and those of every predecessor, never a successor's:
-        a record rolls forward in time, not back.
-        """
-        if agency_id in units:
-            return {agency_id}
-        return self.descendants(agency_id) & units
+    def closure(self, agency_id):
+        """`agency_id` and every unit it (transitively) became."""
+        return {agency_id} | self.descendants(agency_id)
 
 
-def _owner_id(adoption):
-    """A department's adoption counts for the province or ministry it belongs to."""
-    agency = adoption.agency
-    if agency.kind == AgencyKind.DEPARTMENT and agency.parent_id:
-        return agency.parent_id
-    return agency.id
+# --- The records of a unit ------------------------------------------------------------------
+#
+# One definition, used by every page and the API: a unit's records are the public adoptions
+# recorded against the unit itself, against every unit that (transitively) became it (by the
+# successions in effect: today, or on the day of a historic matrix), and against the
+# departments of any of these. Records roll forward in time, never back: a successor's record
+# is never one of its predecessors'. `records_of` reads them for given
+# units; `record_holders` answers the inverse question for one record, so that counts for a
+# whole page of units come from one query; tests/practices/test_record_counts.py holds the two
+# to each other and to every page that shows a count.
 
 
-def _adoptions_rolling_into(unit_ids, lineage, **filters):
-    """Adoptions by `unit_ids`, their predecessors, and departments of either, in one query."""
-    relevant = set(unit_ids)
+def records_of(unit_ids, lineage, on=None, adoptions=None):
+    """The records of the units `unit_ids` (of any of them), one query.
+
+    With `on`, a snapshot of that day: only what was decided by then. An undated record counts
+    when its unit had ended by then (it was necessarily decided while the unit existed).
+    `adoptions` narrows a queryset of public adoptions instead of starting from all of them.
+    """
+    relevant = set()
     for unit_id in unit_ids:
-        relevant |= lineage.ancestors(unit_id)
-    return (
-        Adoption.objects.public()
-        .filter(Q(agency_id__in=relevant) | Q(agency__parent_id__in=relevant))
-        .filter(**filters)
-        .select_related("agency")
+        relevant |= lineage.lineage(unit_id)
+    records = Adoption.objects.public() if adoptions is None else adoptions
+    records = records.filter(
+        Q(agency_id__any=sorted(relevant)) | Q(agency__parent_id__any=sorted(relevant))
     )
+    if on is not None:
+        records = records.filter(
+            Q(decided_on__lte=on) | Q(decided_on__isnull=True, agency__valid_to__lte=on)
+        )
+    return records
+
+
+def record_holders(agency_id, parent_id, units, lineage):
+    """The units among `units` whose records (`records_of`) include a record made by
+    `agency_id`, whose parent is `parent_id`."""
+    holders = lineage.closure(agency_id)
+    if parent_id is not None:
+        holders |= lineage.closure(parent_id)
+    return holders & units
+
+
+def record_counts(unit_ids):
+    """{unit id: number of its records} for every unit in `unit_ids`; two queries."""
+    lineage = Lineage.load()
+    units = set(unit_ids)
+    counts = dict.fromkeys(units, 0)
+    made_by = records_of(units, lineage).values_list("agency_id", "agency__parent_id")
+    for agency_id, parent_id in made_by:
+        for unit_id in record_holders(agency_id, parent_id, units, lineage):
+            counts[unit_id] += 1
+    return counts
+
+
+def with_record_counts(agencies):
+    """`agencies` as a list, each with `record_count` set (see `record_counts`)."""
+    agencies = list(agencies)
+    counts = record_counts({agency.id for agency in agencies})
+    for agency in agencies:
+        agency.record_count = counts[agency.id]
+    return agencies
 
 
 def _better(candidate, incumbent):
@@ -174,10 +218,19 @@ class MatrixCell:
 class MatrixRow:
     agency: Agency
     cells: list = field(default_factory=list)
+    record_count: int = 0  # the unit's records (`records_of`) in the matrix's scope
 
     @property
     def adopted_count(self):
         return sum(1 for cell in self.cells if cell.status == AdoptionStatus.ADOPTED)
+
+
+@dataclass
+class MatrixGroup:
+    """Consecutive columns of one category, headed together."""
+
+    category: PracticeCategory
+    span: int
 
 
 @dataclass
@@ -188,15 +241,24 @@ class Matrix:
     rows: list
     column_totals: list
 
+    @property
+    def groups(self):
+        groups = []
+        for practice in self.practices:
+            if groups and groups[-1].category.id == practice.category_id:
+                groups[-1].span += 1
+            else:
+                groups.append(MatrixGroup(practice.category, 1))
+        return groups
+
 
 def replication_matrix(scope_key):
     """Agencies × practices for one scope, each cell the furthest stage reached.
 
-    A row collects the adoptions of the unit itself, of its predecessors and of their
-    departments; four queries in all.
+    A row holds the unit's records (`records_of`); four queries in all.
     """
     scope = MATRIX_SCOPES.get(scope_key) or MATRIX_SCOPES[DEFAULT_SCOPE]
-    lineage = Lineage.load()
+    lineage = Lineage.load(scope.date)
     agencies = list(
         Agency.objects.filter(kind__in=scope.kinds).valid_on(scope.date).order_by("sort_name")
     )
@@ -204,21 +266,24 @@ def replication_matrix(scope_key):
     unit_ids = {agency.id for agency in agencies}
     column = {practice.id: index for index, practice in enumerate(practices)}
     cells = {agency.id: [MatrixCell() for _ in practices] for agency in agencies}
+    record_count = dict.fromkeys(unit_ids, 0)
 
-    adoptions = _adoptions_rolling_into(unit_ids, lineage)
-    if scope.is_historic:
-        # A snapshot of the past shows what was decided by then, not what came later.
-        adoptions = adoptions.filter(decided_on__lte=scope.date)
+    # A snapshot of the past shows what was decided by then, not what came later.
+    adoptions = records_of(
+        unit_ids, lineage, on=scope.on if scope.is_historic else None
+    ).select_related("agency")
     for adoption in adoptions:
-        if adoption.practice_id not in column:
-            continue
-        for unit_id in lineage.roll_up(_owner_id(adoption), unit_ids):
+        holders = record_holders(adoption.agency_id, adoption.agency.parent_id, unit_ids, lineage)
+        for unit_id in holders:
+            record_count[unit_id] += 1
+            if adoption.practice_id not in column:
+                continue
             cell = cells[unit_id][column[adoption.practice_id]]
             cell.count += 1
             if _better(adoption, cell.adoption):
                 cell.adoption = adoption
 
-    rows = [MatrixRow(agency, cells[agency.id]) for agency in agencies]
+    rows = [MatrixRow(agency, cells[agency.id], record_count[agency.id]) for agency in agencies]
     totals = [
         sum(1 for row in rows if row.cells[i].status == AdoptionStatus.ADOPTED)
         for i in range(len(practices))
@@ -273,7 +338,7 @@ def practice_adoption(practice):
     adopters, covered, status_counts = [], set(), defaultdict(int)
     for adoption in adoptions:
         adoption.public_source = adoption.adapted_from if adoption.source_is_public else None
-        rolled = lineage.roll_up(_owner_id(adoption), unit_ids)
+        rolled = record_holders(adoption.agency_id, adoption.agency.parent_id, unit_ids, lineage)
         covered |= rolled
         status_counts[adoption.status] += 1
         adopters.append(
@@ -295,12 +360,12 @@ class AgencyProfile:
 
 
 def agency_profile(agency):
-    """An agency's own adoptions plus those it inherited from predecessors or departments."""
+    """An agency's records (`records_of`): its own, its departments' and its predecessors'."""
     lineage = Lineage.load()
     adoptions = list(
         _with_results(
-            _adoptions_rolling_into({agency.id}, lineage).select_related(
-                "practice", "practice__category"
+            records_of({agency.id}, lineage).select_related(
+                "agency", "practice", "practice__category"
             )
         ).order_by("practice__category__sort_order", "practice__title", "-decided_on")
     )
@@ -328,11 +393,10 @@ def agency_profile(agency):
 AGENCY_PERIODS = {"hien-nay": "Đang tồn tại", "truoc-day": "Đã giải thể, sáp nhập"}
 
 
-def agency_directory(params):
-    """The public list of agencies, filtered by kind, period, region and a folded name search."""
-    agencies = Agency.objects.select_related("parent").annotate(
-        adoption_count=Count("adoptions", filter=Q(adoptions__live=True), distinct=True)
-    )
+def agency_directory(params, per_page):
+    """The public list of agencies, filtered by kind, period, region and a folded name search,
+    one page of it (`trang`), each unit with its `record_count`."""
+    agencies = Agency.objects.select_related("parent")
     kind = params.get("loai", "")
     if kind in AgencyKind.values:
         agencies = agencies.filter(kind=kind)
@@ -348,8 +412,12 @@ def agency_directory(params):
     query = fold(params.get("q", ""))[:100]
     if query:
         agencies = agencies.filter(Q(name_folded__contains=query) | Q(code__iexact=query))
+    page = Paginator(agencies.order_by("sort_name", "valid_from"), per_page).get_page(
+        params.get("trang")
+    )
+    page.object_list = with_record_counts(page.object_list)
     return {
-        "agencies": agencies.order_by("sort_name", "valid_from"),
+        "page": page,
         "kinds": AgencyKind.choices,
         "periods": AGENCY_PERIODS,
         "regions": regions(),

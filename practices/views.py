@@ -1,7 +1,6 @@
 """Public views: agencies and the replication matrix, and the extra context of the site's
 page types (registered with `kb.page_context`, which their `get_context` asks)."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from kb import page_context
@@ -13,11 +12,8 @@ AGENCIES_PER_PAGE = 40
 
 
 def agency_list(request):
-    directory = queries.agency_directory(request.GET)
-    page = Paginator(directory.pop("agencies"), AGENCIES_PER_PAGE).get_page(
-        request.GET.get("trang")
-    )
-    return render(request, "practices/agency_list.html", {**directory, "page": page})
+    directory = queries.agency_directory(request.GET, AGENCIES_PER_PAGE)
+    return render(request, "practices/agency_list.html", directory)
 
 
 def agency_detail(request, slug):

@@ -7,6 +7,7 @@ rename. Snippets are HTML: everything is escaped except the `<mark>` tags around
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from kb.links import absolute_url
 from kb.ratelimits import limit
 from search import queries
 
@@ -18,11 +19,11 @@ def _error(message):
     return Response({"error": message}, status=400)
 
 
-def _hit(hit):
+def _hit(request, hit):
     return {
         "type": hit.type,
         "title": hit.title,
-        "url": hit.url,
+        "url": absolute_url(request, hit.url),
         "snippet": str(hit.snippet),
         "category": hit.category or None,
         "agency": hit.agency or None,
@@ -53,7 +54,7 @@ def search(request):
             "total": results.total,
             "page": search_request.page,
             "page_count": results.page_count,
-            "results": [_hit(hit) for hit in results.hits],
+            "results": [_hit(request, hit) for hit in results.hits],
             "facets": {
                 name: [
                     {
@@ -77,4 +78,7 @@ def search(request):
 @api_view(["GET"])
 def suggest(request):
     """Completions for what has been typed so far: `{"suggestions": [{text, url, type}]}`."""
-    return Response({"suggestions": queries.suggest(request.query_params.get("q") or "")})
+    suggestions = queries.suggest(request.query_params.get("q") or "")
+    for suggestion in suggestions:
+        suggestion["url"] = absolute_url(request, suggestion["url"])
+    return Response({"suggestions": suggestions})

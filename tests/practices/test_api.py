@@ -48,6 +48,7 @@ AGENCY_FIELDS = {
     "valid_to",
     "successors",
     "url",
+    "adoption_count",
 }
 
 pytestmark = pytest.mark.django_db
@@ -196,6 +197,7 @@ def test_agency_fields(seeded, client):
     assert set(item) == AGENCY_FIELDS
     assert item["slug"] == "bac-giang-den-2025"
     assert item["url"].endswith("/co-quan/bac-giang-den-2025/")
+    assert item["adoption_count"] == 2
 
 
 def test_34_current_provincial_units(seeded, client):

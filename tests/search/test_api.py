@@ -11,6 +11,9 @@ from search import queries
 from search.models import DocumentType, SearchDocument
 from tests.search.test_views import BAD_INPUT, FEES_URL, HIGHLIGHT, database_engine, engine
 
+# The API gives absolute URLs on the host of the request (the test client's is testserver).
+HOST = "http://testserver"
+
 __all__ = ["database_engine", "engine"]  # fixtures shared with the page tests
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +72,7 @@ def test_search_shape(client, engine):
 
 def test_no_diacritics_finds_the_fees_practice_with_original_highlights(client, engine):
     data = get_json(client, SEARCH, {"q": "giam phi"})
-    fees = next(r for r in data["results"] if r["url"] == FEES_URL)
+    fees = next(r for r in data["results"] if r["url"] == HOST + FEES_URL)
     assert fees["type"] == "practice"
     assert fees["category"] == "fees"
     assert fees["agency"] is None
@@ -134,7 +137,7 @@ def test_snippets_escape_everything_but_the_marks(client, database_engine):
         body_folded=fold_aligned(body),
     )
     data = get_json(client, SEARCH, {"q": "giam phi", "type": "guidance"})
-    result = next(r for r in data["results"] if r["url"] == "/thu/")
+    result = next(r for r in data["results"] if r["url"] == HOST + "/thu/")
     assert result["title"] == "Thử <em>giảm</em> phí"  # plain text, as stored
     snippet = result["snippet"]
     assert "<script>" not in snippet and "<b>" not in snippet
@@ -194,7 +197,7 @@ def test_node_down_still_answers_from_the_database(client, seeded, no_search_nod
     data = get_json(client, SEARCH, {"q": "giam phi"})
     assert data["engine"] == "database"
     assert data["notice"] == queries.FALLBACK_NOTICE
-    assert FEES_URL in [r["url"] for r in data["results"]]
+    assert HOST + FEES_URL in [r["url"] for r in data["results"]]
     suggestions = get_json(client, SUGGEST, {"q": "bac g"})["suggestions"]
     assert "Tỉnh Bắc Giang" in [s["text"] for s in suggestions]
 
@@ -209,7 +212,7 @@ def test_suggest_completes_agency_names_without_diacritics(client, engine):
         assert set(suggestion) == {"text", "url", "type"}
     bac_giang = [s for s in data["suggestions"] if s["text"] == "Tỉnh Bắc Giang"]
     assert bac_giang and bac_giang[0]["type"] == "agency"
-    assert bac_giang[0]["url"].startswith("/co-quan/")
+    assert bac_giang[0]["url"].startswith(HOST + "/co-quan/")
 
 
 @pytest.mark.parametrize("q", [None, "", "   ", "\x00", "*:*"])
