@@ -1,11 +1,14 @@
-"""The home page, knowledge-base pages (guidance, legal documents, glossary) and cited sources."""
+"""The home page, knowledge-base pages (guidance, legal documents, glossary), cited sources and
+the site's owner and contact."""
 
+from django.core.validators import RegexValidator
 from django.db import models
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -192,3 +195,44 @@ class GlossaryTermPage(KnowledgePage):
 
     class Meta:
         verbose_name = "thuật ngữ"
+
+
+@register_setting(icon="site")
+class SiteContact(BaseSiteSetting):
+    """Who runs the site and how to reach them, shown in the footer of every public page;
+    editors set it under "Cài đặt" in the admin."""
+
+    owner = models.CharField(
+        "đơn vị chủ quản",
+        max_length=255,
+        help_text="Tên cơ quan, đơn vị chịu trách nhiệm về trang, hiện ở chân mọi trang.",
+    )
+    address = models.CharField("địa chỉ", max_length=255, blank=True)
+    email = models.EmailField("thư điện tử liên hệ", blank=True)
+    phone = models.CharField(
+        "điện thoại",
+        max_length=40,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\+?[0-9 .()-]{6,40}$",
+                "Số điện thoại chỉ gồm chữ số, dấu cách, dấu chấm, gạch nối, ngoặc và dấu + ở đầu.",
+            )
+        ],
+    )
+
+    panels = [
+        FieldPanel("owner"),
+        FieldPanel("address"),
+        FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
+    ]
+
+    class Meta:
+        verbose_name = "đơn vị chủ quản, liên hệ"
+        verbose_name_plural = "đơn vị chủ quản, liên hệ"
+
+    @property
+    def phone_link(self):
+        """The number for a `tel:` link: digits and a leading +."""
+        digits = "".join(c for c in self.phone if c.isdigit())
+        return f"+{digits}" if self.phone.strip().startswith("+") else digits

@@ -23,6 +23,7 @@ from kb.models import (
     HomePage,
     KnowledgeIndexPage,
     LegalDocumentPage,
+    SiteContact,
     Source,
 )
 from practices.models import (
@@ -39,6 +40,9 @@ from practices.models import (
 from practices.reference import historic_slug
 
 CATALOGUE_PATH = Path(settings.BASE_DIR) / "fixtures" / "seed" / "catalogue.toml"
+# Neutral until editors name the real owner and contact ("Cài đặt" in the admin): the sources
+# of the seed do not say who runs the site.
+DEFAULT_SITE_OWNER = "Ban biên tập Kho giải pháp hay về dịch vụ công trực tuyến"
 KB_PAGE_TYPES = {"guidance": GuidancePage, "legal": LegalDocumentPage, "glossary": GlossaryTermPage}
 
 
@@ -116,6 +120,16 @@ def ensure_site_tree():
         )
         knowledge.save_revision().publish()
     return home, practices, knowledge
+
+
+def ensure_site_contact():
+    """The owner shown in the footer, on every site that has none yet; what editors set (the
+    form requires an owner) is kept, and contacts are left for them to fill in."""
+    for site in Site.objects.all():
+        contact, _ = SiteContact.objects.get_or_create(site=site)
+        if not contact.owner:
+            contact.owner = DEFAULT_SITE_OWNER
+            contact.save(update_fields=["owner"])
 
 
 def _department(entry):
@@ -203,6 +217,7 @@ def load_catalogue(path=CATALOGUE_PATH, log=print):
     log(f"  nhóm giải pháp: {len(categories)}, chỉ số: {len(indicators)}")
 
     home, practice_index, knowledge_index = ensure_site_tree()
+    ensure_site_contact()
 
     practices, created = {}, 0
     for entry in data["practices"]:

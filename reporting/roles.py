@@ -29,6 +29,7 @@ REFERENCE_MODELS = [
     ("practices", "practicecategory"),
     ("practices", "indicator"),
     ("kb", "source"),
+    ("kb", "sitecontact"),  # the owner and contact in the footer (Cài đặt)
     ("search", "synonymgroup"),
 ]
 
