@@ -102,6 +102,8 @@ def page_urls():
         "/sang-kien/?vung=T%C3%A2y+Nguy%C3%AAn&trang-thai=adopted",
         # 40 a page: the seed has fewer departments than that, each shown with its parent.
         "/co-quan/?loai=department",
+        # Every period, 40 a page, each unit with its record count (predecessors included).
+        "/co-quan/?thoi-ky=tat-ca&q=gia",
         "/",
         "/kien-thuc/",
         "/api/v1/adoptions/?current_agency=48",
