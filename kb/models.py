@@ -200,7 +200,7 @@ class GlossaryTermPage(KnowledgePage):
 @register_setting(icon="site")
 class SiteContact(BaseSiteSetting):
     """Who runs the site and how to reach them, shown in the footer of every public page;
-    editors set it under "Cài đặt" in the admin."""
+    editors set it under "Tùy chỉnh" in the admin."""
 
     owner = models.CharField(
         "đơn vị chủ quản",

@@ -40,7 +40,7 @@ from practices.models import (
 from practices.reference import historic_slug
 
 CATALOGUE_PATH = Path(settings.BASE_DIR) / "fixtures" / "seed" / "catalogue.toml"
-# Neutral until editors name the real owner and contact ("Cài đặt" in the admin): the sources
+# Neutral until editors name the real owner and contact ("Tùy chỉnh" in the admin): the sources
 # of the seed do not say who runs the site.
 DEFAULT_SITE_OWNER = "Ban biên tập Kho giải pháp hay về dịch vụ công trực tuyến"
 KB_PAGE_TYPES = {"guidance": GuidancePage, "legal": LegalDocumentPage, "glossary": GlossaryTermPage}

@@ -29,7 +29,7 @@ REFERENCE_MODELS = [
     ("practices", "practicecategory"),
     ("practices", "indicator"),
     ("kb", "source"),
-    ("kb", "sitecontact"),  # the owner and contact in the footer (Cài đặt)
+    ("kb", "sitecontact"),  # the owner and contact in the footer (menu Tùy chỉnh)
     ("search", "synonymgroup"),
 ]
 

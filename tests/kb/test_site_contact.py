@@ -1,5 +1,5 @@
 """Who runs the site and how to reach them: a Wagtail site setting that editors keep under
-"Cài đặt", seeded by `load_seed`, shown in the footer of every public page; and the favicon."""
+"Tùy chỉnh", seeded by `load_seed`, shown in the footer of every public page; and the favicon."""
 
 import io
 import re
