@@ -1,0 +1,37 @@
+// Turns each <select multiple data-controller="kb-multiselect"> (kb/widgets.py) into a search
+// box with the chosen items as removable tags, using Tom Select. Typing searches the labels as
+// written and as folded on the server (the option's data-data "folded"), so a query with or
+// without diacritics finds "Tỉnh Bắc Ninh". A Stimulus controller, so that selects added later
+// (inline panels, modals) are set up too; a static file, as the site's CSP allows no inline
+// script.
+(function () {
+  "use strict";
+
+  class MultiSelectController extends window.StimulusModule.Controller {
+    connect() {
+      if (this.element.tomselect) return;
+      this.select = new window.TomSelect(this.element, {
+        plugins: { remove_button: { title: "Bỏ chọn" } },
+        searchField: ["text", "folded"],
+        maxOptions: null,
+        closeAfterSelect: false,
+        hidePlaceholder: true,
+        placeholder: "Gõ để tìm (có dấu hay không dấu)",
+        render: {
+          no_results: function () {
+            return '<div class="no-results">Không tìm thấy.</div>';
+          },
+        },
+      });
+    }
+
+    disconnect() {
+      if (this.select) {
+        this.select.destroy();
+        this.select = null;
+      }
+    }
+  }
+
+  window.wagtail.app.register("kb-multiselect", MultiSelectController);
+})();
