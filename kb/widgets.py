@@ -1,10 +1,6 @@
 """A multiple select that can be searched, for choices too many to scroll (agencies)."""
 
-import json
-
 from django import forms
-
-from practices.text import fold
 
 
 def agency_label(agency):
@@ -22,8 +18,8 @@ def agency_label(agency):
 
 class SearchableSelectMultiple(forms.SelectMultiple):
     """A `<select multiple>` that static/js/multiselect.js turns into a search box with the
-    chosen items as removable tags (Tom Select). Each option carries its label folded, so
-    "bac ninh" finds "Tỉnh Bắc Ninh"; without JavaScript it stays a plain multiple select.
+    chosen items as removable tags (Tom Select, whose search ignores diacritics, so "bac ninh"
+    finds "Tỉnh Bắc Ninh"); without JavaScript it stays a plain multiple select.
 
     `label` makes an option's label from the model instance (the field's `str` otherwise).
     """
@@ -36,9 +32,7 @@ class SearchableSelectMultiple(forms.SelectMultiple):
         instance = getattr(value, "instance", None)
         if instance is not None and self.label is not None:
             label = self.label(instance)
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        option["attrs"]["data-data"] = json.dumps({"folded": fold(label)}, ensure_ascii=False)
-        return option
+        return super().create_option(name, value, label, selected, index, subindex, attrs)
 
     class Media:
         js = ["vendor/tom-select/tom-select.popular.min.js", "js/multiselect.js"]
