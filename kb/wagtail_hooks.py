@@ -1,6 +1,9 @@
 from wagtail import hooks
+from wagtail.admin.views.pages.create import CreateView
+from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.documents import get_document_model
 from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
+from wagtail.models import Page
 from wagtail.permissions import policy_registry
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -21,6 +24,37 @@ class SourceViewSet(SnippetViewSet):
 
 
 register_snippet(SourceViewSet)
+
+
+# --- Page editor --------------------------------------------------------------------------
+
+
+class CreatePageView(CreateView):
+    """Wagtail's page creation, without autosave.
+
+    Autosave on this screen creates the page, as a draft with its slug, as soon as the title
+    and the required choices are filled, before the editor has asked for anything: a page
+    left half filled stays in the tree and its title is taken the next time. Here a page
+    exists once the editor presses "Lưu bản nháp" (or publishes); leaving before that is
+    met with Wagtail's warning about unsaved changes. The edit screen keeps autosave.
+    """
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["autosave_enabled"] = False
+        context["autosave_indicator"] = None
+        return context
+
+
+class SitePageViewSet(PageViewSet):
+    add_view_class = CreatePageView
+
+
+@hooks.register("register_admin_viewset")
+def register_page_viewset():
+    # Registered for `Page` after Wagtail's own viewset (order -1), so every page type without
+    # a viewset of its own is created through the view above; the other views are Wagtail's.
+    return SitePageViewSet("site_pages", model=Page)
 
 
 # --- Library documents used as evidence (practices.evidence) -----------------------------

@@ -24,6 +24,8 @@ from wagtail.search import index
 
 from kb import page_context
 from kb.blocks import BodyBlock
+from kb.models import AsciiSlugMixin
+from kb.widgets import AgencySelectMultiple, SearchableSelectMultiple
 from practices.evidence import storage as evidence
 from practices.text import fold, sort_key
 from practices.validators import validate_evidence_file
@@ -289,7 +291,7 @@ class Indicator(models.Model):
         return f"{self.name} ({self.unit})" if self.unit else self.name
 
 
-class PracticeIndexPage(Page):
+class PracticeIndexPage(AsciiSlugMixin, Page):
     """The catalogue: every practice, with filters and counts."""
 
     intro = models.TextField("giới thiệu", blank=True)
@@ -307,7 +309,7 @@ class PracticeIndexPage(Page):
         return page_context.extend(self, request, context)
 
 
-class PracticePage(Page):
+class PracticePage(AsciiSlugMixin, Page):
     """One good practice: what it is, its legal basis, what it moves and who adopted it."""
 
     summary = models.TextField("tóm tắt")
@@ -339,10 +341,10 @@ class PracticePage(Page):
         FieldPanel("category"),
         FieldPanel("body"),
         FieldPanel("legal_basis"),
-        FieldPanel("indicators"),
+        FieldPanel("indicators", widget=SearchableSelectMultiple),
         FieldPanel("originating_agency"),
-        FieldPanel("published_by"),
-        FieldPanel("sources"),
+        FieldPanel("published_by", widget=AgencySelectMultiple),
+        FieldPanel("sources", widget=SearchableSelectMultiple),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("summary"),

@@ -168,6 +168,9 @@ IMPORT_MAX_UNZIPPED_BYTES = int(os.environ.get("IMPORT_MAX_UNZIPPED_BYTES", 64 *
 WAGTAIL_SITE_NAME = "Kho giải pháp hay về dịch vụ công trực tuyến"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
+# Page slugs are ASCII (kb.slugs: "dang-ky-khai-sinh", not "đăng-ký-khai-sinh", which a URL
+# carries as percent-encoding); the page form and models make them from Vietnamese titles.
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 # The CMS never depends on Elasticsearch: admin search stays on the database backend.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "png", "jpg", "jpeg"]

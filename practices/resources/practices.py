@@ -1,13 +1,10 @@
 """The practice pages' resource; see the package's docstring."""
 
-import re
-
 from django.core.exceptions import ValidationError
-from django.utils.text import slugify
 
-from anyascii import anyascii
 from import_export import fields
 
+from kb.slugs import SLUG_RE, slugify_vi
 from practices.matching import name_key
 from practices.models import Indicator, PracticeCategory, PracticeIndexPage, PracticePage
 from practices.resources.base import SpreadsheetResource
@@ -72,7 +69,8 @@ class PracticeResource(SpreadsheetResource):
         slug = str(row.get("slug") or "").strip().lower()
         if slug or not str(row.get("title") or "").strip():
             return slug
-        return slugify(anyascii(str(row["title"])))[:80]
+        # As the admin makes a new page's slug from its title (kb.slugs).
+        return slugify_vi(str(row["title"]))
 
     def get_instance(self, instance_loader, row):
         return self.pages.get(self.row_slug(row))
@@ -100,9 +98,6 @@ class PracticeResource(SpreadsheetResource):
         if not blocks or any(block.block_type != "markdown" for block in blocks):
             return ""
         return "\n\n".join(_markdown_cell(block.value) for block in blocks)
-
-
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def _markdown_cell(value):

@@ -1,0 +1,44 @@
+"""A multiple select that can be searched, for choices too many to scroll (agencies)."""
+
+from django import forms
+
+
+def agency_label(agency):
+    """The unit's name with its period, as the admin labels units that share a name
+    ("Tỉnh Bắc Ninh (đến 30/06/2025)" and "Tỉnh Bắc Ninh (từ 01/07/2025)")."""
+    start, end = agency.valid_from, agency.valid_to
+    if start and end:
+        return f"{agency.name} ({start:%d/%m/%Y} – {end:%d/%m/%Y})"
+    if end:
+        return f"{agency.name} (đến {end:%d/%m/%Y})"
+    if start:
+        return f"{agency.name} (từ {start:%d/%m/%Y})"
+    return agency.name
+
+
+class SearchableSelectMultiple(forms.SelectMultiple):
+    """A `<select multiple>` that static/js/multiselect.js turns into a search box with the
+    chosen items as removable tags (Tom Select, whose search ignores diacritics, so "bac ninh"
+    finds "Tỉnh Bắc Ninh"); without JavaScript it stays a plain multiple select.
+
+    `label` makes an option's label from the model instance (the field's `str` otherwise).
+    """
+
+    def __init__(self, attrs=None, label=None):
+        super().__init__({"data-controller": "kb-multiselect", **(attrs or {})})
+        self.label = label
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        instance = getattr(value, "instance", None)
+        if instance is not None and self.label is not None:
+            label = self.label(instance)
+        return super().create_option(name, value, label, selected, index, subindex, attrs)
+
+    class Media:
+        js = ["vendor/tom-select/tom-select.popular.min.js", "js/multiselect.js"]
+        css = {"all": ["vendor/tom-select/tom-select.min.css", "css/multiselect.css"]}
+
+
+class AgencySelectMultiple(SearchableSelectMultiple):
+    def __init__(self, attrs=None):
+        super().__init__(attrs, label=agency_label)
