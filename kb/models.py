@@ -1,9 +1,8 @@
 """The home page, knowledge-base pages (guidance, legal documents, glossary), cited sources and
 the site's owner and contact."""
 
-from django.core.validators import RegexValidator
-
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
