@@ -118,6 +118,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Vietnamese for the public site and the admin, whatever the browser's language; a user may
 # choose English for the admin in their account (kb/language.py).
 LANGUAGE_CODE = "vi"
+# Wagtail's sign-in form with a translated password label (accounts/forms.py).
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.AdminLoginForm"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 WAGTAIL_CONTENT_LANGUAGES = [("vi", "Tiếng Việt")]
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
