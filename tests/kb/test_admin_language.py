@@ -13,6 +13,8 @@ from), run `make messages`, and commit the .po and the .mo. A string written int
 template without a catalogue entry needs that template overridden under templates/.
 """
 
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +31,7 @@ from django.utils.http import urlsafe_base64_encode
 import wagtail.admin
 from wagtail.users.models import UserProfile
 
+import polib
 import pytest
 
 from practices.models import Adoption, Agency, PracticeIndexPage, PracticePage
@@ -449,3 +452,20 @@ def test_overridden_wagtail_templates_differ_from_wagtails_only_by_their_fix(nam
         assert old in original, f"{name}: Wagtail's template no longer has {old!r}"
         expected = expected.replace(old, new)
     assert (PROJECT_TEMPLATES / name).read_text(encoding="utf-8") == expected
+
+
+def test_the_admin_scripts_speak_vietnamese_to_an_english_browser(client, seeded):
+    """Wagtail's scripts draw part of every editor screen (the minimap's "Collapse all", the
+    comments, the block chooser) from its JavaScript catalogue, which the screens' HTML does
+    not contain: each of its msgids has a Vietnamese translation there."""
+    client.force_login(make_user("bientap-js", group=EDITORS))
+    script = client.get(reverse("wagtailadmin_javascript_catalog"), **ENGLISH_BROWSER)
+    catalog = json.loads(
+        re.search(r"const newcatalog = (\{.*?\});\n", script.content.decode(), re.S)[1]
+    )
+    english = polib.pofile(
+        str(Path(wagtail.admin.__file__).parent / "locale/en/LC_MESSAGES/djangojs.po")
+    )
+    missing = [entry.msgid for entry in english if not catalog.get(entry.msgid)]
+    assert not missing, missing
+    assert catalog["Collapse all"] == "Thu gọn tất cả"
