@@ -76,6 +76,8 @@ VIETNAMESE_SYLLABLE = re.compile(
 # A JSON value that is a name, a URL, an icon or a class, not text ("workflow_tasks").
 IDENTIFIER = re.compile(r"[a-z0-9_\-./:#?=&%]*")
 
+INLINE_HIDDEN = re.compile(r"display:\s*none")
+
 VISIBLE_ATTRIBUTES = [
     "title",
     "aria-label",
@@ -176,6 +178,11 @@ def readable_texts(html):
             elif text.strip():
                 yield " ".join(text.split())
     for element in soup(["script", "style"]):
+        element.decompose()
+    # A widget's script hides the parts it never shows with an inline style (the date picker's
+    # "Save Selected" button, which its options leave off); Wagtail's own hidden parts use the
+    # `hidden` attribute or a class and are read, since its scripts show them.
+    for element in soup.find_all(style=INLINE_HIDDEN):
         element.decompose()
     for node in soup.find_all(string=True):
         if isinstance(node, Comment | Declaration | Doctype):
