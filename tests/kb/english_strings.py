@@ -62,6 +62,10 @@ SAME_IN_VIETNAMESE = {
     "None",
 }
 
+# Place names in the browser's own Vietnamese time-zone labels, which the account's time zone
+# choice shows ("Giờ Mùa Hè New Zealand"): "New" is also a Wagtail msgid.
+PLACE_NAMES = re.compile(r"\bNew (?:Zealand|York|Guinea|Caledonia|South Wales|Mexico)\b")
+
 # A Vietnamese syllable written without tone marks: initial consonant, vowels, final consonant.
 # A single English word of this shape ("Thu", "Mon", "Sat", "Cut") is also Vietnamese ("Thu
 # hồi", "Sơn" typed as "Son") and proves nothing on its own.
@@ -205,6 +209,6 @@ def english_in(html):
     found = {}
     pattern = _pattern()
     for text in readable_texts(html):
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(PLACE_NAMES.sub(" ", text)):
             found.setdefault(match.group(0), text[:120])
     return found

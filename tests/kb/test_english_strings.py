@@ -24,6 +24,7 @@ SEEN_IN_ENGLISH = [
     ('<button title="Collapse all"></button>', "Collapse all"),
     ("<p>There are no kết quả áp dụng to display. Why not add one?</p>", "There are no"),
     ("<span>Just now</span>", "Just now"),
+    ("<span>New</span>", "New"),
     ("<span>Page 1 of 12</span>", "Page"),
     ('<input type="submit" value="Next">', "Next"),
     # The editor's side panels are drawn from JSON by Wagtail's scripts.
@@ -41,7 +42,8 @@ VIETNAMESE_SCREEN = """<!doctype html><html lang="vi"><head><title>Trang tổng 
 <a href="/admin/pages/search/?q=Help">Báo cáo</a> <span>Trang 1 / 12</span>
 <p>Tệp CSV, XLSX hoặc JSON; mã ĐVHC 24; Thu hồi; Múi giờ America/Port-au-Prince</p>
 <button value="Next">Tiếp</button><p>English</p>
-<button style="display: none;">Save Selected</button></body></html>"""
+<button style="display: none;">Save Selected</button>
+<option>Pacific/Auckland: GMT+13 (Giờ Mùa Hè New Zealand)</option></body></html>"""
 
 
 @pytest.mark.parametrize(("html", "phrase"), SEEN_IN_ENGLISH)
