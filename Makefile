@@ -53,6 +53,7 @@ lint: check ## Alias of check
 
 messages: ## Compile locale/vi (Vietnamese for Wagtail admin strings its catalogue lacks)
 	msgfmt --check-format -o locale/vi/LC_MESSAGES/django.mo locale/vi/LC_MESSAGES/django.po
+	msgfmt --check-format -o locale/vi/LC_MESSAGES/djangojs.mo locale/vi/LC_MESSAGES/djangojs.po
 
 format: install ## Format the code with ruff
 	$(BIN)/ruff check --fix .

@@ -2,6 +2,9 @@ from django import forms
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy
+
+from wagtail.admin.forms.auth import LoginForm
 
 from django_otp.models import VerifyNotAllowed
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -54,3 +57,13 @@ def _throttled_message(extra):
             f"{date_format(until, 'H:i:s')}."
         )
     return "Tạm thời chưa thể kiểm tra mã. Vui lòng thử lại sau ít phút."
+
+
+class AdminLoginForm(LoginForm):
+    """Wagtail's sign-in form. Wagtail declares its password field without a label, so the
+    label would be the field's name, "Password", in every language; Django's own catalogue
+    has the word (WAGTAILADMIN_USER_LOGIN_FORM)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = gettext_lazy("Password")
