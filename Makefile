@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= kb.settings.dev
 # What the set-up steps print (pip, migrations, the seed) goes here, one file per step, rewritten
-# each time; the terminal gets one line per step, and a failed step's last lines.
+# each time; the terminal gets one line per step naming its log, and a failed step's whole log.
 LOG_DIR ?= var/log
 STEP := bash scripts/step.sh
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One set-up step of the Makefile: runs a command with everything it prints going to a log
-# file, and prints one line for it. When the command fails: the log's last lines and where the
-# whole log is, and the command's exit status.
+# file, and prints one line for it, naming the log. When the command fails: the whole log, its
+# path, and the command's exit status.
 #
 #   scripts/step.sh [--show] LABEL LOG COMMAND [ARG...]
 #
@@ -20,7 +20,6 @@ if [ $# -lt 3 ]; then
 fi
 label=$1 log=$2
 shift 2
-tail_lines=${STEP_TAIL_LINES:-25}
 
 mkdir -p "$(dirname "$log")"
 printf '  %s … ' "$label"
@@ -40,7 +39,7 @@ else
 fi
 
 if [ "$status" -eq 0 ]; then
-  echo "xong ($((SECONDS - started)) giây)"
+  echo "xong ($((SECONDS - started)) giây) · $log"
   if [ -n "$show" ]; then
     cat "$output"
     rm -f "$output"
@@ -49,7 +48,7 @@ if [ "$status" -eq 0 ]; then
 fi
 [ -n "$show" ] && rm -f "$output"
 echo "LỖI (mã $status)"
-echo "  ── ${tail_lines} dòng cuối của $log ──"
-tail -n "$tail_lines" "$log" | sed 's/^/  │ /'
-echo "  Toàn bộ nhật ký: $log"
+echo "  ── $log ──"
+sed 's/^/  │ /' "$log"
+echo "  Toàn bộ nhật ký ở trên, lưu tại $log"
 exit "$status"

@@ -18,7 +18,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 STEP = REPO / "scripts" / "step.sh"
-STEP_LINE = re.compile(r"^  (?P<label>\S.*?) … (?:xong \(\d+ giây\)|đã cài)$")
+STEP_LINE = re.compile(r"^  (?P<label>\S.*?) … (?:xong \(\d+ giây\) · (?P<log>\S+)|đã cài)$")
 
 
 def step(tmp_path, *args, show=False):
@@ -33,21 +33,21 @@ def step(tmp_path, *args, show=False):
 def test_a_step_prints_one_line_and_logs_the_rest(tmp_path):
     result, log = step(tmp_path, "sh", "-c", "echo dòng một; echo dòng hai >&2")
     assert result.returncode == 0
-    assert STEP_LINE.match(result.stdout.rstrip("\n"))
+    assert STEP_LINE.match(result.stdout.rstrip("\n"))["log"] == str(log)
     assert result.stdout.count("\n") == 1
     assert "dòng một" in log.read_text() and "dòng hai" in log.read_text()
 
 
-def test_a_failed_step_shows_the_end_of_its_log_and_where_it_is(tmp_path, monkeypatch):
-    monkeypatch.setenv("STEP_TAIL_LINES", "3")
-    script = "for i in 1 2 3 4 5 6; do echo dòng $i; done; echo 'không kết nối được' >&2; exit 7"
+def test_a_failed_step_shows_its_whole_log_and_where_it_is(tmp_path):
+    lines = [f"dòng {i}" for i in range(1, 201)]
+    script = "for i in $(seq 1 200); do echo dòng $i; done; echo 'không kết nối được' >&2; exit 7"
     result, log = step(tmp_path, "sh", "-c", script)
     assert result.returncode == 7
     out = result.stdout
-    assert "LỖI (mã 7)" in out
-    assert "không kết nối được" in out and "dòng 6" in out and "dòng 5" in out
-    assert "dòng 4" not in out  # only the last lines; the rest is in the log
-    assert f"Toàn bộ nhật ký: {log}" in out
+    assert out.startswith("  Bước thử … LỖI (mã 7)\n")
+    shown = [line.removeprefix("  │ ") for line in out.splitlines() if line.startswith("  │ ")]
+    assert shown[-201:] == [*lines, "không kết nối được"]  # all of it, not only its end
+    assert out.rstrip("\n").endswith(f"Toàn bộ nhật ký ở trên, lưu tại {log}")
     assert "dòng 1" in log.read_text()
 
 
@@ -179,9 +179,20 @@ def test_the_set_up_is_quiet_then_the_server_speaks_after_the_logins(tmp_path):
     lines, stopped = run_until_served(tmp_path, port)
     steps, box, after = split_output(lines)
     assert_steps_then_box(steps, box, port)
-    served = "\n".join(after)
-    assert served.count("Watching for file changes") == 1, served
-    assert f"Starting development server at http://127.0.0.1:{port}/" in served
+    # Between the box and the server's "Quit" line, only runserver's own banner, once.
+    banner = after[: after.index("Quit the server with CONTROL-C.")]
+    expected = [
+        r"Watching for file changes with StatReloader",
+        r"Performing system checks\.\.\.",
+        r"",
+        r"System check identified no issues \(\d+ silenced\)\.",
+        r"\w+ \d\d, \d{4} - \d\d:\d\d:\d\d",
+        r"Django version [\d.]+, using settings 'kb\.settings\.dev'",
+        rf"Starting development server at http://127\.0\.0\.1:{port}/",
+    ]
+    assert len(banner) == len(expected), banner
+    assert all(re.fullmatch(p, line) for p, line in zip(expected, banner, strict=True)), banner
+    assert "\n".join(after).count("Watching for file changes") == 1
     assert (log / "worker.log").exists()
     assert stopped, "Ctrl-C left a process of `make run` running"
 
@@ -193,5 +204,5 @@ def test_a_failed_migration_shows_the_error_and_the_log(tmp_path):
     log = tmp_path / "log" / "migrate.log"
     assert "Cơ sở dữ liệu (migrate) … LỖI" in result.stdout
     assert "OperationalError" in result.stdout  # the end of the log, on the terminal
-    assert f"Toàn bộ nhật ký: {log}" in result.stdout
+    assert f"Toàn bộ nhật ký ở trên, lưu tại {log}" in result.stdout
     assert "Traceback" in log.read_text()
