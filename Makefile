@@ -52,7 +52,7 @@ run: setup ## Set up and serve the site on http://127.0.0.1:$(PORT) with its imp
 	@# The admin imports run in the background worker; it stops with the server. It reloads on
 	@# code changes as the server does, and writes to its log so the terminal is the server's.
 	@$(BIN)/python manage.py db_worker --backend imports >$(LOG_DIR)/worker.log 2>&1 & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 check: install ## Lint, Django system checks and migration drift

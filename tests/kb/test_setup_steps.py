@@ -193,6 +193,7 @@ def test_the_set_up_is_quiet_then_the_server_speaks_after_the_logins(tmp_path):
     assert len(banner) == len(expected), banner
     assert all(re.fullmatch(p, line) for p, line in zip(expected, banner, strict=True)), banner
     assert "\n".join(after).count("Watching for file changes") == 1
+    assert "Terminated" not in after  # the worker stops without the shell reporting it
     assert (log / "worker.log").exists()
     assert stopped, "Ctrl-C left a process of `make run` running"
 
