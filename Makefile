@@ -4,35 +4,55 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= kb.settings.dev
+# What the set-up steps print (pip, migrations, the seed) goes here, one file per step, rewritten
+# each time; the terminal gets one line per step naming its log, and a failed step's whole log.
+LOG_DIR ?= var/log
+STEP := bash scripts/step.sh
 
 .DEFAULT_GOAL := help
-.PHONY: help install run seed migrate test check lint format messages services services-stop clean
+.PHONY: help install setup run seed migrate test check lint format messages services services-stop clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(STEP) "Môi trường Python ($(VENV))" $(LOG_DIR)/venv.log \
+	  sh -c '$(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --upgrade pip'
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
-	touch $@
+	@$(STEP) "Thư viện (pip install)" $(LOG_DIR)/install.log \
+	  $(BIN)/python -m pip install --progress-bar off -e ".[test]"
+	@touch $@
+
+# Read before anything runs: whether the rule above has nothing to do, so that `install` can say so.
+INSTALLED := $(shell [ $(VENV)/.installed -nt pyproject.toml ] && echo yes)
 
 install: $(VENV)/.installed ## Create the virtualenv and install the project with its test tools
+	@$(if $(INSTALLED),echo "  Thư viện … đã cài")
 
 migrate: install ## Apply database migrations
-	$(BIN)/python manage.py migrate --no-input
+	@$(STEP) "Cơ sở dữ liệu (migrate)" $(LOG_DIR)/migrate.log \
+	  $(BIN)/python manage.py migrate --no-input
 
 seed: migrate ## Load reference data and the demo catalogue (safe to repeat)
-	$(BIN)/python manage.py load_seed
-	@if [ -n "$$ELASTICSEARCH_URL" ]; then $(BIN)/python manage.py search_rebuild; fi
+	@$(STEP) "Dữ liệu tham chiếu và danh mục mẫu" $(LOG_DIR)/seed.log \
+	  $(BIN)/python manage.py load_seed
+	@if [ -n "$$ELASTICSEARCH_URL" ]; then \
+	  $(STEP) "Chỉ mục tìm kiếm (Elasticsearch)" $(LOG_DIR)/search.log \
+	    $(BIN)/python manage.py search_rebuild; fi
 
-run: seed ## Set up and serve the site on http://127.0.0.1:$(PORT) with its import worker (SQLite unless DATABASE_URL is set)
-	$(BIN)/python manage.py seed_demo_accounts
-	@# The admin imports run in the background worker; it stops with the server.
-	$(BIN)/python manage.py db_worker --backend imports --verbosity 0 & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+# The admin's links (e-mails, the demo box) name the port the server listens on.
+setup run: export WAGTAILADMIN_BASE_URL ?= http://127.0.0.1:$(PORT)
+
+setup: seed ## Everything `make run` does before serving, ending with the demo logins
+	@$(STEP) --show "Tài khoản minh họa" $(LOG_DIR)/accounts.log \
+	  $(BIN)/python manage.py seed_demo_accounts
+
+run: setup ## Set up and serve the site on http://127.0.0.1:$(PORT) with its import worker (SQLite unless DATABASE_URL is set)
+	@# The admin imports run in the background worker; it stops with the server. It reloads on
+	@# code changes as the server does, and writes to its log so the terminal is the server's.
+	@$(BIN)/python manage.py db_worker --backend imports >$(LOG_DIR)/worker.log 2>&1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 check: install ## Lint, Django system checks and migration drift

@@ -7,6 +7,8 @@ from pathlib import Path
 import csp.constants
 import dj_database_url
 
+from kb import formats
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -127,6 +129,14 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates are typed and shown as dd/mm/yyyy in every language (kb/formats): Wagtail's date
+# pickers write the first input format, which the forms then read back.
+FORMAT_MODULE_PATH = ["kb.formats"]
+DATE_INPUT_FORMATS = formats.DATE_INPUT_FORMATS
+DATETIME_INPUT_FORMATS = formats.DATETIME_INPUT_FORMATS
+WAGTAIL_DATE_FORMAT = formats.DATE_INPUT_FORMATS[0]
+WAGTAIL_DATETIME_FORMAT = formats.DATETIME_INPUT_FORMATS[0]
+WAGTAIL_TIME_FORMAT = formats.TIME_INPUT_FORMATS[0]
 
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "static"

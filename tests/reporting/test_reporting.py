@@ -180,12 +180,6 @@ def test_national_reviewer_sees_every_report(client, reviewer, lang_son, bac_nin
     assert {a.pk, b.pk} <= listed
 
 
-def test_demo_accounts_refuse_to_run_without_debug(seeded, settings):
-    settings.DEBUG = False
-    with pytest.raises(Exception, match="DEBUG"):
-        call_command("seed_demo_accounts")
-
-
 def test_reporter_form_has_no_document_library_chooser(client, reporter, reviewer):
     client.force_login(reporter)
     response = client.get(reverse(f"{ADMIN}:add"))

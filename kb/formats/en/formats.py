@@ -1,0 +1,1 @@
+from kb.formats import *  # noqa: F403
