@@ -279,7 +279,8 @@ def load_catalogue(path=CATALOGUE_PATH, log=print):
                 + "; ".join(error.messages)
             ) from error
         adoption.save()
-        adoption.save_revision(log_action=True)
+        # Published as loaded: the revision is the live version, not a draft over it.
+        adoption.save_revision(log_action=True, changed=False)
         created += 1
     log(f"  kết quả áp dụng: {len(data['adoptions'])} ({created} mới)")
 

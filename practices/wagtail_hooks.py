@@ -13,7 +13,9 @@ from practices import admin_views
 from practices.forms import AdoptionForm
 from practices.models import Adoption, Agency, Indicator, PracticeCategory, Succession
 from reporting.guards import AdoptionChooserViewSet, AdoptionDeleteBulkAction, guard_record_view
+from reporting.listing import AdoptionFilterSet, ReviewStateColumn
 from reporting.permissions import adoption_policy
+from reporting.queries import with_review_state
 
 
 class AdoptionViewSet(SnippetViewSet):
@@ -22,8 +24,17 @@ class AdoptionViewSet(SnippetViewSet):
     menu_label = "Kết quả áp dụng"
     menu_order = 200
     add_to_admin_menu = True
-    list_display = ["agency", "practice", "status", "decided_on", "evidence_level", "updated_at"]
-    list_filter = ["status", "evidence_level", "practice"]
+    list_display = [
+        "agency",
+        "practice",
+        ReviewStateColumn(),
+        "status",
+        "decided_on",
+        "evidence_level",
+        "updated_at",
+    ]
+    # The review state (reporting.listing) and the record's own fields.
+    filterset_class = AdoptionFilterSet
     list_per_page = 50
     search_fields = ["agency__name", "practice__title", "instrument", "notes"]
     ordering = ["-updated_at"]
@@ -44,8 +55,11 @@ class AdoptionViewSet(SnippetViewSet):
         )
 
     def get_queryset(self, request):
-        # Lists show only what the user may read: a reporter sees their agencies' reports.
-        return adoption_policy().visible_to(request.user)
+        # Lists show only what the user may read: a reporter sees their agencies' reports;
+        # each row with its review state, computed in the same query.
+        return with_review_state(adoption_policy().visible_to(request.user)).select_related(
+            "agency", "practice"
+        )
 
 
 class AgencySnippetViewSet(SnippetViewSet):

@@ -71,13 +71,21 @@ class AdoptionReviewTask(GroupApprovalTask):
     evidence, which is the only way an adoption reaches the level `verified`."""
 
     def get_actions(self, obj, user):
+        # The recommended action first: the dashboard's queue and the edit view list them in
+        # this order (the edit view's labels: reporting.actions).
         if user.is_superuser or self._user_in_groups(user):
             return [
-                ("reject", "Yêu cầu chỉnh sửa", True),
-                ("approve", "Phê chuẩn", False),
                 ("approve", "Phê chuẩn, kiểm tra minh chứng", True),
+                ("approve", "Phê chuẩn", False),
+                ("reject", "Yêu cầu chỉnh sửa", True),
             ]
         return []
+
+    def get_template_for_action(self, action):
+        # The approval's modal shows the evidence under review, one click from the check.
+        if action == "approve":
+            return "reporting/review/approve_modal.html"
+        return super().get_template_for_action(action)
 
     def get_form_for_action(self, action):
         if action == "approve":

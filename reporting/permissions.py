@@ -78,6 +78,19 @@ def readable_agency_scope(user):
     return _with_departments([m.agency_id for m in _memberships(user)])
 
 
+def import_scope(user):
+    """Ids of the agencies an adoption import by `user` may write, its rows entering review as
+    reports; None when the import publishes directly. A reporter's scope is `agency_scope`;
+    a national user who may not publish (a reviewer) reports for any agency, since a reviewer
+    makes a record public only by approving a review."""
+    from practices.models import Agency
+
+    scope = agency_scope(user)
+    if scope is None and not user.has_perm("practices.publish_adoption"):
+        return set(Agency.objects.values_list("pk", flat=True))
+    return scope
+
+
 def scope_for(user, action):
     return readable_agency_scope(user) if action in READ_ACTIONS else agency_scope(user)
 

@@ -73,3 +73,42 @@ def returned_decision(obj):
     if task_state is None or task_state.status != TaskState.STATUS_REJECTED:
         return None
     return task_state
+
+
+def may_review(obj, user):
+    """Whether `user` may approve or return the review `obj` is in."""
+    task = obj.current_workflow_task
+    return task is not None and bool(task.specific.get_actions(obj, user))
+
+
+def evidence_under_review(obj):
+    """The evidence of the version of `obj` a review decides on (its latest revision): its
+    link, its uploaded file (the evidence view's address and the uploader's name) and its
+    library document, each as {"url", "label"} or None."""
+    from practices.evidence.storage import download_name, evidence_url
+
+    version = obj.get_latest_revision_as_object() if obj.pk else obj
+    link = version.evidence_url or ""
+    file = version.evidence_file
+    document = version.evidence_document if version.evidence_document_id else None
+    evidence = {
+        # Only web addresses become links; anything else (an old row, an odd import) is text.
+        "link": {"url": link, "label": link, "clickable": _is_web_address(link)} if link else None,
+        "file": (
+            {
+                "url": evidence_url(file.name),
+                "label": download_name(file.name, version.evidence_file_name),
+            }
+            if file
+            else None
+        ),
+        "document": {"url": document.url, "label": document.title} if document else None,
+    }
+    evidence["any"] = any(evidence.values())
+    return evidence
+
+
+def _is_web_address(value):
+    from urllib.parse import urlsplit
+
+    return urlsplit(value).scheme.lower() in {"http", "https"}

@@ -3,8 +3,12 @@
 - Báo cáo viên (agency reporter): drafts and submits adoption reports for their agencies;
   never publishes.
 - Thẩm định viên (national reviewer): approves or returns any report (the workflow task,
-  `AdoptionReviewTask`), and on approval may record that they checked the evidence.
-- Biên tập viên (national editor): manages practices, guidance and reference data.
+  `AdoptionReviewTask`), and on approval may record that they checked the evidence. They do
+  not hold "publish" (nor "delete"): a report becomes public, or stops being public, only
+  through a review's approval, which its history records with the check and the comment.
+- Biên tập viên (national editor): manages practices, guidance and reference data, and
+  publishes adoptions directly: corrections of approved records and the reference imports
+  are theirs.
 
 `setup_roles()` is idempotent; `load_seed` runs it, so every installation has the groups and
 the workflow.
@@ -20,7 +24,8 @@ TASK_NAME = "Thẩm định viên quốc gia duyệt báo cáo"
 
 ADOPTION_PERMISSIONS = {
     REPORTERS: ["add", "change", "view"],
-    REVIEWERS: ["add", "change", "view", "delete", "publish", "lock", "unlock"],
+    # Reviewers make a report public only by approving its review (see the docstring).
+    REVIEWERS: ["add", "change", "view", "lock", "unlock"],
     EDITORS: ["add", "change", "view", "delete", "publish", "lock", "unlock"],
 }
 REFERENCE_MODELS = [
@@ -66,9 +71,17 @@ def setup_roles():
         content_type__app_label="wagtailadmin", codename="access_admin"
     )
     groups = {}
+    adoption_type = ContentType.objects.get_for_model(Adoption)
     for name, actions in ADOPTION_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(admin_access, *_perms("practices", "adoption", actions))
+        granted = _perms("practices", "adoption", actions)
+        group.permissions.add(admin_access, *granted)
+        # Exactly these on adoptions: a grant withdrawn here is withdrawn on every site.
+        group.permissions.remove(
+            *group.permissions.filter(content_type=adoption_type).exclude(
+                pk__in=[p.pk for p in granted]
+            )
+        )
         groups[name] = group
     editors = groups[EDITORS]
     for app_label, model in REFERENCE_MODELS:

@@ -1,11 +1,15 @@
 """Admin: the reviewers' history entries and the management of agency memberships."""
 
+from django.templatetags.static import static
+from django.utils.html import format_html
+
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from reporting import actions, dashboard
 from reporting.forms import MembershipForm
 from reporting.models import AgencyMembership
 from reporting.review import EVIDENCE_LOG_ACTION
@@ -65,3 +69,21 @@ class AgencyMembershipViewSet(SnippetViewSet):
 
 
 register_snippet(AgencyMembershipViewSet)
+
+
+@hooks.register("construct_snippet_action_menu")
+def arrange_adoption_actions(menu_items, request, context):
+    from practices.models import Adoption
+
+    if context.get("model") is Adoption:
+        actions.arrange(menu_items, request, context)
+
+
+@hooks.register("construct_homepage_panels")
+def reporter_dashboard(request, panels):
+    dashboard.construct_panels(request, panels)
+
+
+@hooks.register("insert_global_admin_css")
+def reporting_admin_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("css/admin-reporting.css"))

@@ -269,6 +269,11 @@ IMPORT_MAX_ACTIVE_JOBS = int(os.environ.get("IMPORT_MAX_ACTIVE_JOBS", "2"))
 LOGIN_URL = "wagtailadmin_login"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "khogiaiphap@localhost")
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
+# Where the reporter's dashboard tells reporters to ask (empty: their administrator).
+REPORTING_HELP_EMAIL = os.environ.get("REPORTING_HELP_EMAIL", "")
+# An approved review publishes an adoption by the review's authority, not the approver's
+# "publish" permission, which reviewers do not hold (reporting.finish).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "reporting.finish.publish_approved"
 
 SILENCED_SYSTEM_CHECKS = [
     # django-ratelimit's list of supported caches predates Django's own RedisCache, whose

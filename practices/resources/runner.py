@@ -126,19 +126,20 @@ def import_adoptions(
 ):
     """Import adoptions from a path or bytes, all or nothing; returns an ImportReport.
 
-    `user` is the author of the revisions. When `agency_scope(user)` limits the user to some
+    `user` is the author of the revisions. When `import_scope(user)` limits the user to some
     agencies (a reporter), the rows must be for those agencies and enter as reports awaiting
-    review (see the package docstring); a national user, or no user, publishes directly.
+    review (see the package docstring); so do a reviewer's rows, for any agency (reviewers
+    publish only by approving); an editor, or no user, publishes directly.
     `progress(rows_done, total)` is called per row. The reviewers get one e-mail for the
     reports of a file (`file_name`, or the path's name), not one per row.
     Raises ImportFileError when the file as a whole cannot be read, PermissionDenied when
     `user` may not import adoptions.
     """
     from reporting.notifications import submission_digest
-    from reporting.permissions import agency_scope
+    from reporting.permissions import import_scope
 
     _check_permission("adoptions", user)
-    scope = agency_scope(user) if user is not None else None
+    scope = import_scope(user) if user is not None else None
     resource = AdoptionResource(user=user, progress=progress, scope=scope)
     if not file_name and isinstance(source, str | Path):
         file_name = Path(source).name

@@ -25,3 +25,13 @@ def published_evidence_level(obj):
         return ""
     fresh = type(obj)._default_manager.filter(pk=obj.pk, live=True).first()
     return fresh.get_evidence_level_display() if fresh else ""
+
+
+@register.inclusion_tag("reporting/review/evidence.html", takes_context=True)
+def evidence_under_review(context, obj, reviewing=None):
+    """The evidence of the version under review, each item a link opening in a new tab;
+    `reviewing` (whether to address the reviewer) defaults to whether the user may act on
+    the review under way."""
+    if reviewing is None:
+        reviewing = review.may_review(obj, context["request"].user)
+    return {"evidence": review.evidence_under_review(obj), "reviewing": reviewing}

@@ -100,16 +100,19 @@ def test_reporter_submits_reviewer_approves_public_sees_it(page, live_server, se
     page.locator("input[name=decided_on]").fill("2025-09-01")
     page.locator("input[name=instrument]").fill(INSTRUMENT)
     page.locator("input[name=instrument]").press("Tab")
+    # Saving without sending is behind the arrow: the visible button sends the report.
+    save = footer_action(page, "Lưu bản nháp")
     with page.expect_navigation():
-        page.get_by_role("button", name=re.compile("Lưu bản nháp|Save draft", re.I)).click()
+        save.click()
     expect(page.locator(".messages .success")).to_be_visible()
     report = Adoption.objects.get(practice=practice, agency=bac_ninh)
     assert not report.live
     edit_path = f"/admin/snippets/practices/adoption/edit/{report.pk}/"
     assert page.url.endswith(edit_path)
 
-    # ...then submits it to the review workflow from the action menu's dropdown.
-    submit = footer_action(page, re.compile(r"Thực hiện .*Thẩm định|Yêu cầu xem xét"))
+    # ...then sends it to review with the footer's visible button.
+    submit = page.locator("footer").get_by_role("button", name="Gửi thẩm định", exact=True)
+    expect(submit).to_be_visible()
     with page.expect_navigation():
         submit.click()
     expect(page.locator(".messages .success")).to_be_visible()
@@ -125,9 +128,9 @@ def test_reporter_submits_reviewer_approves_public_sees_it(page, live_server, se
     # The reviewer approves.
     log_in(page, base, "thamdinh-e2e")
     page.goto(f"{base}{edit_path}")
-    # "Phê chuẩn và Xuất bản": approve (without a comment) and, the workflow's last task
-    # done, publish.
-    approve = footer_action(page, re.compile(r"^\s*(Phê chuẩn|Approve)\s*(và|and)"))
+    # "Phê chuẩn và công bố" (behind the arrow, after the approval with the check): approve
+    # without a comment and, the workflow's last task done, publish.
+    approve = footer_action(page, re.compile(r"^\s*Phê chuẩn và công bố\s*$"))
     with page.expect_navigation():
         approve.click()
     expect(page.locator(".messages .success")).to_be_visible()

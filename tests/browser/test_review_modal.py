@@ -2,8 +2,6 @@
 with "Đã kiểm tra minh chứng" ticked and a comment; the report is published as verified and
 the reporter is e-mailed the decision."""
 
-import re
-
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
@@ -14,7 +12,7 @@ from playwright.sync_api import expect
 
 from practices.models import Adoption, Agency, EvidenceLevel, PracticePage
 from reporting.roles import REVIEWERS
-from tests.browser.test_reporting_flow import PASSWORD, footer_action, log_in
+from tests.browser.test_reporting_flow import PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -50,9 +48,16 @@ def test_reviewer_ticks_the_evidence_check_in_the_approve_modal(page, live_serve
 
     log_in(page, base, "thamdinh-e2e")
     page.goto(f"{base}/admin/snippets/practices/adoption/edit/{report.pk}/")
-    footer_action(page, re.compile(r"Phê chuẩn, kiểm tra minh chứng")).click()
+    # The footer's visible button is the approval with the check; no arrow to open.
+    page.locator("footer").get_by_role(
+        "button", name="Phê chuẩn, kiểm tra minh chứng và công bố", exact=True
+    ).click()
     modal = page.locator(".modal-dialog").last
     expect(modal).to_be_visible()
+    # The evidence is a link in the modal, opening in a new tab.
+    link = modal.get_by_role("link", name="https://bacninh.gov.vn/quyet-dinh-12")
+    expect(link).to_have_attribute("href", "https://bacninh.gov.vn/quyet-dinh-12")
+    expect(link).to_have_attribute("target", "_blank")
     modal.get_by_label("Đã kiểm tra minh chứng").check()
     modal.locator("textarea[name=comment]").fill(COMMENT)
     with page.expect_navigation():

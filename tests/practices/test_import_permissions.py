@@ -15,7 +15,7 @@ import pytest
 
 from practices.models import Adoption, Agency
 from practices.resources import import_adoptions
-from reporting.roles import REVIEWERS
+from reporting.roles import EDITORS, REVIEWERS
 
 HEADER = "Sáng kiến,Cơ quan,Trạng thái,Ngày quyết định,Văn bản,Minh chứng,Mức minh chứng,Ghi chú"
 ASSISTANT = "tro-ly-ao-huong-dan-dvctt"
@@ -68,6 +68,13 @@ def reporter(bac_ninh):
 def reviewer(seeded):
     user = get_user_model().objects.create_user("thamdinh-1", "thamdinh@example.org", "x")
     user.groups.add(Group.objects.get(name=REVIEWERS))
+    return user
+
+
+@pytest.fixture
+def editor(seeded):
+    user = get_user_model().objects.create_user("bientap-1", "bientap@example.org", "x")
+    user.groups.add(Group.objects.get(name=EDITORS))
     return user
 
 
@@ -145,12 +152,36 @@ def test_reporter_change_to_an_approved_record_waits_for_review(
     assert public_instruments(client) == ["Quyết định số 34/QĐ-UBND", "Quyết định số 99/QĐ-UBND"]
 
 
-def test_national_user_import_publishes_directly(client, reviewer, bac_ninh):
-    report = import_adoptions(GOOD, "csv", user=reviewer)
+def test_an_editors_import_publishes_directly(client, editor, bac_ninh):
+    report = import_adoptions(GOOD, "csv", user=editor)
     assert report.ok and not report.as_reports
     assert all(a.live for a in Adoption.objects.filter(agency=bac_ninh))
-    assert not WorkflowState.objects.filter(requested_by=reviewer).exists()
+    assert not WorkflowState.objects.filter(requested_by=editor).exists()
     assert len(public_instruments(client)) == 2
+
+
+def test_a_reviewers_import_enters_review_for_any_agency(client, reviewer, bac_ninh, lang_son):
+    """Reviewers make a record public only by approving it: their file's rows are reports,
+    like a reporter's, but for every agency, and none may claim the checked level."""
+    before = {a.pk: a.instrument for a in Adoption.objects.filter(agency=lang_son, live=True)}
+    report = import_adoptions(FOREIGN, "csv", user=reviewer)
+    assert report.ok and report.as_reports
+    for agency, slug, instrument in [
+        (bac_ninh, ASSISTANT, "Quyết định số 12/QĐ-UBND"),
+        (lang_son, FEES, "Quyết định số 56/QĐ-UBND"),
+    ]:
+        adoption = Adoption.objects.get(agency=agency, practice__slug=slug)
+        assert adoption.current_workflow_state.status == "in_progress"
+        assert adoption.get_latest_revision_as_object().instrument == instrument
+    assert not Adoption.objects.get(agency=bac_ninh, practice__slug=ASSISTANT).live
+    assert public_instruments(client) == []
+    # Lạng Sơn's public records are as approved before the file.
+    assert {
+        a.pk: a.instrument for a in Adoption.objects.filter(agency=lang_son, live=True)
+    } == before
+    claimed = csv_bytes(f"{FEES},24,thí điểm,01/09/2025,,,đã thẩm định,")
+    refused = import_adoptions(claimed, "csv", user=reviewer)
+    assert [error.column for error in refused.errors] == ["Mức minh chứng"]
 
 
 def test_command_as_user_imports_reports(reporter, bac_ninh, tmp_path):
@@ -257,8 +288,8 @@ def test_admin_confirm_refuses_a_token_of_another_session(client, reporter, revi
     assert not Adoption.objects.filter(agency=bac_ninh).exists()
 
 
-def test_admin_import_by_a_national_user_publishes(client, reviewer, bac_ninh):
-    client.force_login(reviewer)
+def test_admin_import_by_an_editor_publishes(client, editor, bac_ninh):
+    client.force_login(editor)
     token = upload(client, GOOD).context["token"]
     assert client.post(reverse(CONFIRM), {"token": token}).status_code == 302
     adoptions = Adoption.objects.filter(agency=bac_ninh)
