@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from practices import resources
 from practices.models import Agency, AgencyKind, Indicator, PracticeCategory, PracticePage
 from practices.resources import read_dataset
-from reporting.roles import EDITORS
+from reporting.roles import EDITORS, REVIEWERS
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -332,6 +332,24 @@ def test_the_index_lists_every_kind_for_an_editor(client, editor):
     assert kinds == list(KINDS)
     assert "Các dòng được lưu và công khai ngay." in html
     assert f'href="{reverse("practices_import:upload_practices")}"' in html
+
+
+def test_the_index_lists_adoptions_only_for_a_reviewer(client, seeded):
+    """A reviewer records adoptions nationally but keeps no reference data."""
+    user = get_user_model().objects.create_user("thamdinh-mau", password="x")
+    user.groups.add(Group.objects.get(name=REVIEWERS))
+    html, kinds = kinds_on_index(client, user)
+    assert kinds == ["adoptions"]
+    assert "Các dòng được lưu và công khai ngay." in html
+    assert reverse("practices_import:upload_agencies") not in html
+
+
+def test_the_upload_page_says_where_a_csv_finds_its_valid_values(client, reporter):
+    client.force_login(reporter)
+    html = " ".join(client.get(reverse("practices_import:upload")).content.decode().split())
+    assert "Tệp CSV chỉ có một bảng" in html and "“Giá trị hợp lệ” của tệp mẫu XLSX" in html
+    xlsx = reverse("practices_import:template", args=["adoptions", "xlsx"])
+    assert f'href="{xlsx}"' in html
 
 
 def test_the_index_says_so_when_there_is_nothing_to_import(client, seeded):
