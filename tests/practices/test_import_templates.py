@@ -364,3 +364,23 @@ def _admin_access():
     from django.contrib.auth.models import Permission
 
     return Permission.objects.filter(codename="access_admin")
+
+
+def menu_labels(rf, user):
+    from practices.wagtail_hooks import register_import_menu_item
+
+    request = rf.get("/admin/")
+    request.user = user
+    item = register_import_menu_item()
+    if not item.is_shown(request):
+        return []
+    return [(i.label, i.url) for i in item.menu.menu_items_for_request(request)]
+
+
+def test_the_menu_opens_with_the_index_for_whoever_may_import(rf, reporter, editor):
+    index = ("Hướng dẫn và tệp mẫu", "/admin/nhap-xuat/")
+    assert menu_labels(rf, reporter) == [index, ("Kết quả áp dụng", "/admin/nhap-xuat/ap-dung/")]
+    assert menu_labels(rf, editor)[0] == index and len(menu_labels(rf, editor)) == 4
+    nobody = get_user_model().objects.create_user("khong-quyen", password="x")
+    nobody.user_permissions.add(*_admin_access())
+    assert menu_labels(rf, nobody) == []
