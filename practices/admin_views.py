@@ -36,6 +36,7 @@ from imports.tasks import run_import
 from practices import resources
 from practices.models import Adoption, PracticeIndexPage
 from practices.resources import DEFAULT_MAX_BYTES, FORMATS, guess_format
+from practices.resources import templates as import_templates
 
 MAX_PENDING = 5  # previews per user whose upload still waits for a confirm
 STALLED_AFTER = datetime.timedelta(minutes=1)
@@ -59,6 +60,11 @@ class Kind:
     columns: str  # the columns, as the upload page explains them
     list_url: str  # where the imported records are listed ("" for the catalogue's pages)
     file_stem: str
+    summary: str  # what an import of this kind does, as the index page says it
+
+    @property
+    def template_stem(self):
+        return f"mau-{self.file_stem}"
 
     def after_import_url(self):
         if self.list_url:
@@ -92,6 +98,8 @@ KINDS = {
             "mức minh chứng, ghi chú",
             "wagtailsnippets_practices_adoption:list",
             "ket-qua-ap-dung",
+            "Báo cáo nhiều kết quả áp dụng cùng lúc: mỗi dòng là một sáng kiến ở một cơ quan, "
+            "đơn vị, với trạng thái, ngày quyết định, văn bản và minh chứng.",
         ),
         Kind(
             "agencies",
@@ -103,6 +111,8 @@ KINDS = {
             "hiệu lực từ ngày, hiệu lực đến ngày, đơn vị kế thừa, ghi chú, nguồn",
             "wagtailsnippets_practices_agency:list",
             "co-quan-don-vi",
+            "Thêm hoặc cập nhật danh mục cơ quan, đơn vị: mã, tên, loại, cơ quan cấp trên, "
+            "thời kỳ hiệu lực và đơn vị kế thừa.",
         ),
         Kind(
             "practices",
@@ -114,6 +124,8 @@ KINDS = {
             "cơ quan công bố, chỉ số, nội dung (Markdown)",
             "",
             "sang-kien",
+            "Thêm hoặc cập nhật các trang sáng kiến trong danh mục; mỗi dòng mới hoặc thay đổi "
+            "được lưu và xuất bản.",
         ),
     )
 }
@@ -229,6 +241,8 @@ def upload(request, kind):
             "max_mb": _max_bytes() / 1024 / 1024,
             "reporter": kind.name == "adoptions" and _is_reporter(request),
             "formats": FORMATS,
+            "template_formats": import_templates.FORMATS,
+            "values_sheet": import_templates.VALUES_SHEET,
         },
     )
 
@@ -423,7 +437,39 @@ def export(request, kind, file_format):
     return response
 
 
+@require_http_methods(["GET"])
+def index(request):
+    """The menu's own page: the kinds this user may import, what each does, and their
+    templates and current data to download."""
+    return TemplateResponse(
+        request,
+        "practices/admin/import_index.html",
+        {
+            "kinds": [kind for kind in KINDS.values() if kind.may_import(request.user)],
+            "reporter": _is_reporter(request),
+            "formats": FORMATS,
+            "template_formats": import_templates.FORMATS,
+            "values_sheet": import_templates.VALUES_SHEET,
+        },
+    )
+
+
+@require_http_methods(["GET"])
+def template(request, kind, file_format):
+    """A file to fill in: the import's headers, an example row, the valid values (XLSX)."""
+    if kind not in KINDS or file_format not in import_templates.FORMATS:
+        raise Http404
+    kind = KINDS[kind]
+    if forbidden := _forbidden(request, kind):
+        return forbidden
+    content = import_templates.template(kind.name, request.user, file_format)
+    response = HttpResponse(content, EXPORT_TYPES[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{kind.template_stem}.{file_format}"'
+    return response
+
+
 urlpatterns = [
+    path("", index, name="index"),
     path("ap-dung/", upload, {"kind": "adoptions"}, name="upload"),
     path("co-quan/", upload, {"kind": "agencies"}, name="upload_agencies"),
     path("sang-kien/", upload, {"kind": "practices"}, name="upload_practices"),
@@ -431,4 +477,5 @@ urlpatterns = [
     path("tien-trinh/<uuid:job_id>/", status, name="status"),
     path("tien-trinh/<uuid:job_id>/trang-thai.json", status_json, name="status_json"),
     path("xuat/<str:kind>/<str:file_format>/", export, name="export"),
+    path("mau/<str:kind>/<str:file_format>/", template, name="template"),
 ]

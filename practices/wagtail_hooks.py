@@ -118,6 +118,14 @@ class ImportMenuItem(MenuItem):
         return self.kind.may_import(request.user)
 
 
+class ImportIndexMenuItem(MenuItem):
+    """The menu's own page (what each import does, the templates): for whoever may import
+    anything."""
+
+    def is_shown(self, request):
+        return any(kind.may_import(request.user) for kind in admin_views.KINDS.values())
+
+
 class ImportSubmenuItem(SubmenuMenuItem):
     def is_shown(self, request):
         return any(item.is_shown(request) for item in self.menu.menu_items_for_request(request))
@@ -146,6 +154,16 @@ def register_import_menu_item():
         )
         for position, kind in enumerate(admin_views.KINDS.values(), 1)
     ]
+    items.insert(
+        0,
+        ImportIndexMenuItem(
+            "Hướng dẫn và tệp mẫu",
+            reverse("practices_import:index"),
+            name="import-index",
+            icon_name="help",
+            order=0,
+        ),
+    )
     return ImportSubmenuItem(
         "Nhập, xuất dữ liệu", Menu(items=items), name="data-import", icon_name="upload", order=205
     )

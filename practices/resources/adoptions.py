@@ -13,7 +13,6 @@ from practices.models import (
     Adoption,
     AdoptionStatus,
     EvidenceLevel,
-    PracticePage,
     ended_unit_undated_message,
 )
 from practices.resources.base import SpreadsheetResource
@@ -24,6 +23,7 @@ from practices.resources.widgets import (
     AgencyWidget,
     ChoiceWordWidget,
     DateWidget,
+    PracticeLookup,
     PracticeWidget,
     TextWidget,
 )
@@ -78,7 +78,7 @@ class AdoptionResource(AdoptionWriter, SpreadsheetResource):
         # None: rows are published as imported; a set of agency ids: rows are the user's
         # reports and must be for these agencies.
         self.scope = scope
-        self.practices, self.existing = {}, {}
+        self.practices, self.existing = PracticeLookup([]), {}
         self.lock_holders = {}  # user pk → name, of the users holding a lock on a record
         self.fields["practice"].widget = PracticeWidget(self)
         self.fields["agency"].widget = AgencyWidget(self)
@@ -127,11 +127,16 @@ class AdoptionResource(AdoptionWriter, SpreadsheetResource):
 
     # Everything a row needs is loaded here, once.
     def before_import(self, dataset, **kwargs):
-        slugs = {str(s).strip().lower() for s in dataset["practice"] if s}
-        self.practices = {
-            page.slug.lower(): page for page in PracticePage.objects.filter(slug__in=slugs)
-        }
-        self.pages_by_pk = {page.pk: page for page in self.practices.values()}
+        # A practice is named by its slug or its title; the pages the file names are those
+        # whose records are loaded (the column reports the cells that name none).
+        self.practices = PracticeLookup.load()
+        self.pages_by_pk = {}
+        for text in {str(cell).strip() for cell in dataset["practice"] if cell}:
+            try:
+                page = self.practices.find(text)
+            except ValueError:
+                continue
+            self.pages_by_pk[page.pk] = page
         self.load_agencies()
         # Values too (see __init__); get_instance makes the instance of each row. Results
         # are read only for the adoptions that change (publish).

@@ -1,8 +1,10 @@
 """The widgets that turn a cell into a value and back: dates, choices, text, references."""
 
 import datetime
+import difflib
 import functools
 import re
+from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -11,6 +13,7 @@ from django.utils import timezone
 from import_export import widgets
 
 from practices.matching import AgencyNotFound, describe, name_key
+from practices.models import PracticePage
 from practices.resources.columns import split_list
 
 
@@ -141,19 +144,99 @@ class AgencyCodeWidget(TextWidget):
         return code.zfill(2) if code.isdigit() and len(code) < 2 else code
 
 
+class PracticeLookup:
+    """The practice pages a cell may name: by slug, or by title folded as agency names are
+    (with or without diacritics, either tone placement, case and punctuation ignored).
+
+    Loaded with one query; a file repeats its cells, so each text is resolved once.
+    """
+
+    SUGGESTIONS = 3
+    # Suggesting compares a cell with every title: done for this many unknown cells of a file,
+    # so that a file of thousands of wrong cells costs no more than a few.
+    SUGGESTED_CELLS = 50
+
+    def __init__(self, pages):
+        self.by_slug = {page.slug.lower(): page for page in pages}
+        self.by_title = defaultdict(list)
+        for page in sorted(pages, key=lambda page: page.pk):
+            self.by_title[name_key(page.title)].append(page)
+        self.found = {}  # cell text → page, or the message of why it names none
+        self.suggested = 0
+
+    @classmethod
+    def load(cls):
+        return cls(list(PracticePage.objects.all()))
+
+    def find(self, text):
+        """The page `text` names; ValueError naming the candidates when none or several."""
+        text = str(text or "").strip()
+        if text not in self.found:
+            try:
+                self.found[text] = self._find(text)
+            except ValueError as error:
+                self.found[text] = str(error)
+        found = self.found[text]
+        if isinstance(found, str):
+            raise ValueError(found)
+        return found
+
+    def _find(self, text):
+        page = self.by_slug.get(text.lower())
+        if page is not None:
+            return page
+        key = name_key(text)
+        pages = self.by_title.get(key, [])
+        if len(pages) == 1:
+            return pages[0]
+        if pages:
+            raise ValueError(
+                f"“{text}” là tên của {len(pages)} sáng kiến: {_practices(pages)}. "
+                "Hãy ghi đường dẫn (slug) của sáng kiến cần chọn."
+            )
+        near = []
+        if self.suggested < self.SUGGESTED_CELLS:
+            self.suggested += 1
+            near = self._near(key)
+        hint = f" Gần giống: {_practices(near)}." if near else ""
+        raise ValueError(
+            f"Không có sáng kiến nào có đường dẫn (slug) hoặc tên “{text}”.{hint} Danh sách "
+            "sáng kiến ở trang “Giá trị hợp lệ” của tệp mẫu (Nhập, xuất dữ liệu)."
+        )
+
+    def _near(self, key):
+        """A few pages whose title or slug is close to `key`: spelt nearly alike, or holding
+        most of its words (a title shortened or reworded)."""
+        words = set(key.split())
+        if not words:
+            return []
+        scored = {}
+        for page in self.by_slug.values():
+            for candidate in (name_key(page.title), name_key(page.slug)):
+                shared = len(words & set(candidate.split())) / len(words)
+                ratio = difflib.SequenceMatcher(None, key, candidate).ratio()
+                scored[page] = max(scored.get(page, 0), shared, ratio)
+        near = sorted(
+            (page for page, score in scored.items() if score >= 0.6),
+            key=lambda page: (-scored[page], page.pk),
+        )
+        return near[: self.SUGGESTIONS]
+
+
+def _practices(pages):
+    return "; ".join(f"“{page.title}” (đường dẫn {page.slug})" for page in pages)
+
+
 class PracticeWidget(widgets.Widget):
-    """A practice page by its slug; the resource loads the pages once."""
+    """A practice page by its slug or its title (`PracticeLookup`, which the resource loads
+    once as `practices`)."""
 
     def __init__(self, resource, **kwargs):
         super().__init__(**kwargs)
         self.resource = resource
 
     def clean(self, value, row=None, **kwargs):
-        slug = str(_required(value)).strip().lower()
-        page = self.resource.practices.get(slug)
-        if page is None:
-            raise ValueError(f"Không có sáng kiến nào có đường dẫn (slug) “{slug}”.")
-        return page
+        return self.resource.practices.find(_required(str(value or "").strip()))
 
     def render(self, value, obj=None, **kwargs):
         return value.slug if value else ""
