@@ -30,11 +30,13 @@ class Command(BaseCommand):
                 log(f"Nạp dữ liệu tham chiếu từ {REFERENCE_DIR.name}/ …")
                 units = load_reference_data()
                 log(f"  cơ quan, đơn vị: {units}")
-                setup_roles()
-                log("  vai trò và quy trình thẩm định: đã thiết lập")
                 if not options["reference_only"]:
                     log("Nạp nội dung khởi tạo …")
                     load_catalogue(options["catalogue"], log=log)
+                # After the catalogue: on a flushed database the page tree, on whose root the
+                # editors' page permissions are granted, exists only once the catalogue made it.
+                setup_roles()
+                log("  vai trò và quy trình thẩm định: đã thiết lập")
         except (SeedError, ValidationError, OSError, ValueError, KeyError) as error:
             raise CommandError(
                 f"Không nạp được dữ liệu, không có thay đổi nào được lưu: {error}"
