@@ -25,6 +25,7 @@ from wagtail.search import index
 from kb import page_context
 from kb.blocks import BodyBlock
 from practices.evidence import storage as evidence
+from practices.periods import labelled, period_hint
 from practices.text import fold, sort_key
 from practices.validators import validate_evidence_file
 
@@ -345,6 +346,9 @@ class PracticePage(Page):
         FieldPanel("sources"),
     ]
     search_fields = Page.search_fields + [
+        # The admin's page searches find the title without diacritics (kb.search_backend).
+        index.SearchField("folded_title"),
+        index.AutocompleteField("folded_title"),
         index.SearchField("summary"),
         index.SearchField("legal_basis"),
         index.FilterField("category"),
@@ -355,6 +359,10 @@ class PracticePage(Page):
     class Meta:
         verbose_name = "giải pháp, sáng kiến"
         verbose_name_plural = "giải pháp, sáng kiến"
+
+    @property
+    def folded_title(self):
+        return fold(self.title)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -389,6 +397,15 @@ def ended_unit_undated_message(agency):
         f"“{agency}” đã kết thúc ngày {agency.valid_to:%d/%m/%Y}: hãy ghi ngày quyết định "
         "(trong thời kỳ hiệu lực của đơn vị), để kết quả gắn đúng với đơn vị này."
     )
+
+
+def outside_period_message(agency, date):
+    """Why `agency` cannot carry a decision of `date`, naming the unit that existed then."""
+    outside = f"Ngày {date:%d/%m/%Y} nằm ngoài thời kỳ của {labelled(agency)}"
+    hint = period_hint(agency, date)
+    if hint is None:
+        return f"{outside}; hãy chọn đơn vị tồn tại vào ngày quyết định."
+    return f"{outside}: ngày đó {hint}."
 
 
 class AdoptionQuerySet(models.QuerySet):
@@ -531,12 +548,7 @@ class Adoption(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Clu
             # the unit that has ended (an import reads a code on the decision date).
             raise ValidationError({"decided_on": ended_unit_undated_message(self.agency)})
         if self.agency_id and self.decided_on and not self.agency.is_valid_on(self.decided_on):
-            raise ValidationError(
-                {
-                    "agency": f"“{self.agency}” không tồn tại vào ngày {self.decided_on:%d/%m/%Y}; "
-                    "hãy chọn đơn vị tồn tại vào ngày quyết định."
-                }
-            )
+            raise ValidationError({"agency": outside_period_message(self.agency, self.decided_on)})
 
     def get_absolute_url(self):
         return f"{self.agency.get_absolute_url()}#ap-dung-{self.pk}"

@@ -7,13 +7,23 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.panels import ObjectList
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from practices import admin_views
+from practices.admin_search import FoldedSearchMixin, search_adoptions, search_agencies
+from practices.agency_chooser import AgencyChooserViewSet
 from practices.forms import AdoptionForm
 from practices.models import Adoption, Agency, Indicator, PracticeCategory, Succession
 from reporting.guards import AdoptionChooserViewSet, AdoptionDeleteBulkAction, guard_record_view
 from reporting.permissions import adoption_policy
+
+
+class AdoptionIndexView(FoldedSearchMixin, IndexView):
+    folded_search = staticmethod(search_adoptions)
+
+
+class AgencyIndexView(FoldedSearchMixin, IndexView):
+    folded_search = staticmethod(search_agencies)
 
 
 class AdoptionViewSet(SnippetViewSet):
@@ -25,7 +35,8 @@ class AdoptionViewSet(SnippetViewSet):
     list_display = ["agency", "practice", "status", "decided_on", "evidence_level", "updated_at"]
     list_filter = ["status", "evidence_level", "practice"]
     list_per_page = 50
-    search_fields = ["agency__name", "practice__title", "instrument", "notes"]
+    # Searched folded: agency name, practice title, instrument, notes (practices.admin_search).
+    index_view_class = AdoptionIndexView
     ordering = ["-updated_at"]
     # The form limits a reporter's agency choices to their own.
     edit_handler = ObjectList(Adoption.panels, base_form_class=AdoptionForm)
@@ -55,7 +66,10 @@ class AgencySnippetViewSet(SnippetViewSet):
     list_display = ["name", "code", "kind", "valid_from", "valid_to"]
     list_filter = ["kind", "region"]
     list_per_page = 50
-    search_fields = ["name", "short_name", "code"]
+    # Searched folded: name, short name, code (practices.admin_search).
+    index_view_class = AgencyIndexView
+    # Reporters are offered their own units; every unit is labelled with its period.
+    chooser_viewset_class = AgencyChooserViewSet
 
 
 class SuccessionViewSet(SnippetViewSet):

@@ -168,8 +168,9 @@ IMPORT_MAX_UNZIPPED_BYTES = int(os.environ.get("IMPORT_MAX_UNZIPPED_BYTES", 64 *
 WAGTAIL_SITE_NAME = "Kho giải pháp hay về dịch vụ công trực tuyến"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
-# The CMS never depends on Elasticsearch: admin search stays on the database backend.
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# The CMS never depends on Elasticsearch: admin search stays on the database backend, which
+# kb.search_backend teaches to find Vietnamese typed without diacritics.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "kb.search_backend"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "png", "jpg", "jpeg"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
