@@ -34,8 +34,10 @@ class ChooseMixin:
     def get_object_list(self):
         # Alphabetical; units of one name by period, the older first (on every database:
         # a unit without a start date is the oldest).
-        objects = super().get_object_list().order_by(
-            "sort_name", F("valid_from").asc(nulls_first=True), "pk"
+        objects = (
+            super()
+            .get_object_list()
+            .order_by("sort_name", F("valid_from").asc(nulls_first=True), "pk")
         )
         return offered_to(self.request.user, objects)
 
