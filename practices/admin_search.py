@@ -96,3 +96,7 @@ class FoldedSearchFilterForm(BaseFilterForm):
 
 class AgencySearchForm(FoldedSearchFilterForm):
     folded_search = staticmethod(search_agencies)
+
+
+class AdoptionSearchForm(FoldedSearchFilterForm):
+    folded_search = staticmethod(search_adoptions)

@@ -25,7 +25,7 @@ from wagtail.search import index
 from kb import page_context
 from kb.blocks import BodyBlock
 from practices.evidence import storage as evidence
-from practices.periods import labelled, period_hint
+from practices.periods import outside_period
 from practices.text import fold, sort_key
 from practices.validators import validate_evidence_file
 
@@ -399,15 +399,6 @@ def ended_unit_undated_message(agency):
     )
 
 
-def outside_period_message(agency, date):
-    """Why `agency` cannot carry a decision of `date`, naming the unit that existed then."""
-    outside = f"Ngày {date:%d/%m/%Y} nằm ngoài thời kỳ của {labelled(agency)}"
-    hint = period_hint(agency, date)
-    if hint is None:
-        return f"{outside}; hãy chọn đơn vị tồn tại vào ngày quyết định."
-    return f"{outside}: ngày đó {hint}."
-
-
 class AdoptionQuerySet(models.QuerySet):
     def public(self):
         """Approved adoptions of published practices: all that the public ever sees."""
@@ -548,7 +539,7 @@ class Adoption(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Clu
             # the unit that has ended (an import reads a code on the decision date).
             raise ValidationError({"decided_on": ended_unit_undated_message(self.agency)})
         if self.agency_id and self.decided_on and not self.agency.is_valid_on(self.decided_on):
-            raise ValidationError({"agency": outside_period_message(self.agency, self.decided_on)})
+            raise ValidationError({"agency": outside_period(self.agency, self.decided_on)})
 
     def get_absolute_url(self):
         return f"{self.agency.get_absolute_url()}#ap-dung-{self.pk}"

@@ -75,12 +75,21 @@ def units_on(agency, date, successions=None, units=None):
     return sorted(found, key=lambda unit: (unit.name != agency.name, unit.sort_name, unit.pk))
 
 
-def period_hint(agency, date, verb="chọn", **loaded):
-    """ "thuộc thời kỳ của …; hãy chọn đơn vị đó" for a date outside `agency`'s period, or
-    None when no unit linked to it existed on that date."""
+def outside_period(agency, date, name=labelled, verb="chọn", **loaded):
+    """Why a decision of `date` cannot be recorded for `agency`, whose period does not hold
+    that date, naming the unit (or units) linked to it that existed then:
+    "Ngày quyết định 01/08/2025 sau khi Tỉnh Bắc Ninh (đến 30/06/2025) kết thúc; đơn vị lúc
+    đó là Tỉnh Bắc Ninh (từ 01/07/2025): hãy chọn đơn vị đó." `name` writes the refused unit
+    (an import names it with its code); `verb` is what the person does ("chọn", "ghi")."""
+    when = (
+        "sau khi {} kết thúc"
+        if agency.valid_to and date > agency.valid_to
+        else ("trước khi {} bắt đầu")
+    )
+    refused = f"Ngày quyết định {date:%d/%m/%Y} {when.format(name(agency))}"
     found = units_on(agency, date, **loaded)
     if not found:
-        return None
+        return f"{refused}; hãy {verb} đơn vị tồn tại vào ngày đó."
     names = " hoặc ".join(labelled(unit) for unit in found)
     which = "đơn vị đó" if len(found) == 1 else "đơn vị đã ra quyết định"
-    return f"thuộc thời kỳ của {names}; hãy {verb} {which}"
+    return f"{refused}; đơn vị lúc đó là {names}: hãy {verb} {which}."

@@ -17,7 +17,7 @@ from practices.models import (
     PracticePage,
     ended_unit_undated_message,
 )
-from practices.periods import Successions, period_hint
+from practices.periods import Successions, outside_period
 from practices.resources.base import SpreadsheetResource
 from practices.resources.columns import COLUMNS, EVIDENCE_WORDS, REQUIRED_COLUMNS, STATUS_WORDS
 from practices.resources.publish import AdoptionWriter
@@ -260,15 +260,15 @@ class AdoptionResource(AdoptionWriter, SpreadsheetResource):
             )
         elif decided_on is not None and not agency.is_valid_on(decided_on):
             # Named with the unit that existed that day (most often a predecessor).
-            hint = period_hint(
-                agency, decided_on, "ghi", successions=self.successions, units=self.agencies.by_pk
+            message = outside_period(
+                agency,
+                decided_on,
+                name=describe,
+                verb="ghi",
+                successions=self.successions,
+                units=self.agencies.by_pk,
             )
-            errors.setdefault("decided_on", []).append(
-                ValidationError(
-                    f"Ngày {decided_on:%d/%m/%Y} nằm ngoài thời kỳ của {describe(agency)}"
-                    + (f": ngày đó {hint}." if hint else ".")
-                )
-            )
+            errors.setdefault("decided_on", []).append(ValidationError(message))
 
     def save_instance(self, instance, is_create, row, **kwargs):
         # Kept until `record`, which writes them all once the file has proved valid.

@@ -68,6 +68,25 @@ def test_the_adoption_list_search_folds_agency_names_and_practice_titles(admin_c
     assert found("một cửa hoà bình") == set()
 
 
+def test_the_source_chooser_search_folds_agency_names_and_practice_titles(admin_client, seeded):
+    """The "Học tập từ" chooser: a list of every public record, searched as the list is."""
+    practice = factories.practice(title="Một cửa điện tử thử nghiệm")
+    bac_ninh = factories.adoption(practice, Agency.objects.resolve("24"), decided_on=None)
+
+    def found(query):
+        response = admin_client.get(
+            reverse("wagtailsnippetchoosers_practices_adoption:choose_results"), {"q": query}
+        )
+        assert response.status_code == 200
+        return {obj.pk for obj in response.context["results"]}
+
+    for query in BAC_NINH + ["mot cua dien tu", "Một cửa điện tử"]:
+        assert found(query) == {bac_ninh.pk}
+    hoa_binh = set(Agency.objects.get(name="Tỉnh Hoà Bình").adoptions.values_list("pk", flat=True))
+    for query in HOA_BINH:
+        assert found(query) == hoa_binh != set()
+
+
 @pytest.fixture
 def pages(seeded):
     return (

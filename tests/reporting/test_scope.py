@@ -183,9 +183,9 @@ def test_the_form_fills_in_the_only_unit_of_a_reporter(client, seeded):
 
 
 PREDECESSORS_ON_10_JANUARY = (
-    "Ngày 10/01/2025 nằm ngoài thời kỳ của Tỉnh Bắc Ninh (từ 01/07/2025): ngày đó thuộc thời "
-    "kỳ của Tỉnh Bắc Ninh (đến 30/06/2025) hoặc Tỉnh Bắc Giang (đến 30/06/2025); hãy {verb} "
-    "đơn vị đã ra quyết định."
+    "Ngày quyết định 10/01/2025 trước khi Tỉnh Bắc Ninh (từ 01/07/2025) bắt đầu; đơn vị lúc đó "
+    "là Tỉnh Bắc Ninh (đến 30/06/2025) hoặc Tỉnh Bắc Giang (đến 30/06/2025): hãy {verb} đơn vị "
+    "đã ra quyết định."
 )
 
 
@@ -197,16 +197,16 @@ def test_a_date_outside_the_units_period_names_the_unit_of_that_date(client, rep
     assert merged.context["form"].errors["agency"] == [
         PREDECESSORS_ON_10_JANUARY.format(verb="chọn")
     ]
-    ended = client.post(add, form_data(practice, units["bac_giang"], decided_on="2025-09-01"))
+    ended = client.post(add, form_data(practice, units["old_bac_ninh"], decided_on="2025-08-01"))
     assert ended.context["form"].errors["agency"] == [
-        "Ngày 01/09/2025 nằm ngoài thời kỳ của Tỉnh Bắc Giang (đến 30/06/2025): ngày đó thuộc "
-        "thời kỳ của Tỉnh Bắc Ninh (từ 01/07/2025); hãy chọn đơn vị đó."
+        "Ngày quyết định 01/08/2025 sau khi Tỉnh Bắc Ninh (đến 30/06/2025) kết thúc; đơn vị lúc "
+        "đó là Tỉnh Bắc Ninh (từ 01/07/2025): hãy chọn đơn vị đó."
     ]
     # A department with no succession: no other unit to name.
     alone = client.post(add, form_data(practice, units["new_department"], decided_on="2025-01-10"))
     assert alone.context["form"].errors["agency"] == [
-        "Ngày 10/01/2025 nằm ngoài thời kỳ của Sở Thử Nghiệm Bắc Ninh (từ 01/07/2025); hãy chọn "
-        "đơn vị tồn tại vào ngày quyết định."
+        "Ngày quyết định 10/01/2025 trước khi Sở Thử Nghiệm Bắc Ninh (từ 01/07/2025) bắt đầu; "
+        "hãy chọn đơn vị tồn tại vào ngày đó."
     ]
     assert not Adoption.objects.filter(practice=practice).exists()
 
@@ -272,6 +272,6 @@ def test_an_imported_date_outside_the_units_period_names_the_unit_of_that_date(r
     [error] = report.errors
     assert error.row == 2
     assert error.reason == PREDECESSORS_ON_10_JANUARY.format(verb="ghi").replace(
-        "Tỉnh Bắc Ninh (từ 01/07/2025):", "Tỉnh Bắc Ninh (mã 24, 01/07/2025 – nay):"
+        "Tỉnh Bắc Ninh (từ 01/07/2025) bắt đầu", "Tỉnh Bắc Ninh (mã 24, 01/07/2025 – nay) bắt đầu"
     )
     assert not Adoption.objects.filter(practice=practice).exists()
