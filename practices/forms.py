@@ -3,7 +3,8 @@ from django.template.defaultfilters import filesizeformat
 
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from practices.models import Agency, EvidenceLevel
+from practices.models import Agency, AgencyKind, EvidenceLevel
+from practices.periods import labelled
 from practices.validators import evidence_max_bytes
 from reporting.permissions import (
     adoption_policy,
@@ -13,7 +14,10 @@ from reporting.permissions import (
     readable_agency_scope,
 )
 
-OWN_AGENCIES_ONLY = "Bạn chỉ được báo cáo cho cơ quan của mình và các đơn vị trực thuộc."
+OWN_AGENCIES_ONLY = (
+    "Đơn vị này không thuộc phạm vi báo cáo của bạn. Bạn báo cáo cho: {units}, cùng các đơn vị "
+    "trực thuộc. Hãy chọn lại trong danh sách."
+)
 SOURCE_NOT_ALLOWED = (
     "Chỉ chọn được một kết quả đã công bố, hoặc một báo cáo của cơ quan mình, làm nơi “học tập từ”."
 )
@@ -24,9 +28,10 @@ VERIFIED_BY_REVIEWERS_ONLY = (
 
 
 class AdoptionForm(WagtailAdminModelForm):
-    """The adoption form; a reporter can only choose the agencies they report for, names as
-    "Học tập từ" only a public record or one of their own, and cannot set the evidence level
-    `verified` (a reviewer's check sets it, see reporting.review)."""
+    """The adoption form; a reporter can only choose the agencies they report for (filled in
+    when there is one), names as "Học tập từ" only a public record or one of their own, and
+    cannot set the evidence level `verified` (a reviewer's check sets it, see
+    reporting.review)."""
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
@@ -36,7 +41,11 @@ class AdoptionForm(WagtailAdminModelForm):
             # ended gets its own message from clean_agency; any other is not a choice.
             field = self.fields["agency"]
             field.queryset = Agency.objects.filter(pk__in=readable_agency_scope(for_user))
-            field.error_messages["invalid_choice"] = OWN_AGENCIES_ONLY
+            # Django formats this message with the refused value: a "%" of a name stays one.
+            field.error_messages["invalid_choice"] = self.own_agencies_only().replace("%", "%%")
+            if len(self.scope) == 1 and self.instance.pk is None:
+                # One unit to report for: nothing to choose.
+                self.initial.setdefault("agency", next(iter(self.scope)))
         if for_user is not None and "adapted_from" in self.fields:
             field = self.fields["adapted_from"]
             field.queryset = adoption_policy().sources_for(for_user)
@@ -71,8 +80,16 @@ class AdoptionForm(WagtailAdminModelForm):
         if self.scope is not None and agency is not None and agency.pk not in self.scope:
             if agency.pk in readable_agency_scope(self.for_user):
                 raise forms.ValidationError(ended_unit_message(agency))
-            raise forms.ValidationError(OWN_AGENCIES_ONLY)
+            raise forms.ValidationError(self.own_agencies_only())
         return agency
+
+    def own_agencies_only(self):
+        """Why a unit is refused, naming the units the reporter reports for: the current ones
+        first, then those that became them."""
+        units = Agency.objects.filter(pk__in=self.scope).exclude(kind=AgencyKind.DEPARTMENT)
+        units = sorted(units, key=lambda unit: (not unit.is_current, unit.sort_name))
+        names = "; ".join(labelled(unit) for unit in units) or "không đơn vị nào"
+        return OWN_AGENCIES_ONLY.format(units=names)
 
     def clean_evidence_level(self):
         level = self.cleaned_data.get("evidence_level")

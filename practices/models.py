@@ -27,6 +27,7 @@ from kb.blocks import BodyBlock
 from kb.models import AsciiSlugMixin
 from kb.widgets import AgencySelectMultiple, SearchableSelectMultiple
 from practices.evidence import storage as evidence
+from practices.periods import outside_period
 from practices.text import fold, sort_key
 from practices.validators import validate_evidence_file
 
@@ -347,6 +348,9 @@ class PracticePage(AsciiSlugMixin, Page):
         FieldPanel("sources", widget=SearchableSelectMultiple),
     ]
     search_fields = Page.search_fields + [
+        # The admin's page searches find the title without diacritics (kb.search_backend).
+        index.SearchField("folded_title"),
+        index.AutocompleteField("folded_title"),
         index.SearchField("summary"),
         index.SearchField("legal_basis"),
         index.FilterField("category"),
@@ -357,6 +361,10 @@ class PracticePage(AsciiSlugMixin, Page):
     class Meta:
         verbose_name = "giải pháp, sáng kiến"
         verbose_name_plural = "giải pháp, sáng kiến"
+
+    @property
+    def folded_title(self):
+        return fold(self.title)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -533,12 +541,7 @@ class Adoption(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Clu
             # the unit that has ended (an import reads a code on the decision date).
             raise ValidationError({"decided_on": ended_unit_undated_message(self.agency)})
         if self.agency_id and self.decided_on and not self.agency.is_valid_on(self.decided_on):
-            raise ValidationError(
-                {
-                    "agency": f"“{self.agency}” không tồn tại vào ngày {self.decided_on:%d/%m/%Y}; "
-                    "hãy chọn đơn vị tồn tại vào ngày quyết định."
-                }
-            )
+            raise ValidationError({"agency": outside_period(self.agency, self.decided_on)})
 
     def get_absolute_url(self):
         return f"{self.agency.get_absolute_url()}#ap-dung-{self.pk}"

@@ -54,8 +54,24 @@ def _link(predecessor, successor, effective_on, legal_basis):
     )
 
 
+def vietnamese_notes(rows, directory=REFERENCE_DIR):
+    """The public reads Vietnamese: the shared set's notes on central agencies are English, so
+    each has our translation in central_agencies_notes_vi.csv. A note without one stops the
+    load instead of reaching an agency page in English."""
+    translated = {
+        row["slug"]: row["notes_vi"] for row in read_csv("central_agencies_notes_vi.csv", directory)
+    }
+    missing = [row["slug"] for row in rows if row["notes"] and not translated.get(row["slug"])]
+    if missing:
+        raise ValueError(
+            "central_agencies_notes_vi.csv thiếu bản tiếng Việt của ghi chú: " + ", ".join(missing)
+        )
+    return {row["slug"]: translated[row["slug"]] if row["notes"] else "" for row in rows}
+
+
 def load_central_agencies(directory=REFERENCE_DIR):
     rows = read_csv("central_agencies.csv", directory)
+    notes = vietnamese_notes(rows, directory)
     by_slug = {}
     for row in rows:
         by_slug[row["slug"]] = _upsert(
@@ -70,7 +86,7 @@ def load_central_agencies(directory=REFERENCE_DIR):
             region_8="",
             valid_from=parse_date(row["valid_from"]),
             valid_to=parse_date(row["valid_to"]),
-            notes=row["notes"],
+            notes=notes[row["slug"]],
             sources=f"central_agencies.csv: {row['sources']}",
         )
     for row in rows:

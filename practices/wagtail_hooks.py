@@ -7,15 +7,25 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.panels import ObjectList
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from practices import admin_views
+from practices.admin_search import FoldedSearchMixin, search_adoptions, search_agencies
+from practices.agency_chooser import AgencyChooserViewSet
 from practices.forms import AdoptionForm
 from practices.models import Adoption, Agency, Indicator, PracticeCategory, Succession
 from reporting.guards import AdoptionChooserViewSet, AdoptionDeleteBulkAction, guard_record_view
 from reporting.listing import AdoptionFilterSet, ReviewStateColumn
 from reporting.permissions import adoption_policy
 from reporting.queries import with_review_state
+
+
+class AdoptionIndexView(FoldedSearchMixin, IndexView):
+    folded_search = staticmethod(search_adoptions)
+
+
+class AgencyIndexView(FoldedSearchMixin, IndexView):
+    folded_search = staticmethod(search_agencies)
 
 
 class AdoptionViewSet(SnippetViewSet):
@@ -36,7 +46,8 @@ class AdoptionViewSet(SnippetViewSet):
     # The review state (reporting.listing) and the record's own fields.
     filterset_class = AdoptionFilterSet
     list_per_page = 50
-    search_fields = ["agency__name", "practice__title", "instrument", "notes"]
+    # Searched folded: agency name, practice title, instrument, notes (practices.admin_search).
+    index_view_class = AdoptionIndexView
     ordering = ["-updated_at"]
     # The form limits a reporter's agency choices to their own.
     edit_handler = ObjectList(Adoption.panels, base_form_class=AdoptionForm)
@@ -69,7 +80,10 @@ class AgencySnippetViewSet(SnippetViewSet):
     list_display = ["name", "code", "kind", "valid_from", "valid_to"]
     list_filter = ["kind", "region"]
     list_per_page = 50
-    search_fields = ["name", "short_name", "code"]
+    # Searched folded: name, short name, code (practices.admin_search).
+    index_view_class = AgencyIndexView
+    # Reporters are offered their own units; every unit is labelled with its period.
+    chooser_viewset_class = AgencyChooserViewSet
 
 
 class SuccessionViewSet(SnippetViewSet):

@@ -28,6 +28,7 @@ from wagtail.models import TaskState
 from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.views import chooser
 
+from practices.admin_search import AdoptionSearchForm
 from practices.models import Adoption
 from reporting.permissions import (
     adoption_policy,
@@ -157,7 +158,10 @@ class AdoptionDeleteBulkAction(ScopedBulkActionMixin, DeleteBulkAction):
 
 class ChooserScopeMixin:
     """The chooser offers the records the user may name as a source: public ones and those
-    they may read. Of the others' records it shows no draft state."""
+    they may read. Of the others' records it shows no draft state. Its search box finds agency
+    names and practice titles with or without diacritics (practices.admin_search)."""
+
+    filter_form_class = AdoptionSearchForm
 
     def get_object_list(self):
         user = self.request.user

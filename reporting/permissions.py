@@ -4,9 +4,11 @@ Every door uses it: the admin (through Wagtail's permission policy registry, ask
 view of one record, by the lists, the chooser, the bulk actions and the exports), the adoption
 form's agency and "Học tập từ" choices, and imports.
 
-A reporter acts for the agencies of their memberships and those agencies' departments. A
-membership of a unit that has ended (its `valid_to` is past) no longer grants new reports: its
-records stay readable, but nothing is created, changed or submitted for it.
+A reporter acts for the agencies of their memberships, the units that became those agencies
+(a merged province reports its predecessors' history, through `Succession`, transitively), and
+the departments of all of them. A membership of a unit that has ended (its `valid_to` is past)
+no longer grants new reports: its records stay readable, but nothing is created, changed or
+submitted for it, unless a current membership reaches it as a predecessor.
 """
 
 from django.db.models import Q
@@ -14,6 +16,7 @@ from django.utils import timezone
 
 from wagtail.permission_policies.base import ModelPermissionPolicy
 
+from practices.periods import Successions
 from reporting.roles import NATIONAL_GROUPS
 
 # The actions that only read; every other action writes (add, change, publish, lock…).
@@ -35,15 +38,15 @@ def _memberships(user):
     return list(user.agency_memberships.select_related("agency"))
 
 
-def _with_departments(agency_ids):
+def _reach(agency_ids):
+    """`agency_ids`, the units that (transitively) became them, and the departments of all."""
     from practices.models import Agency
 
     if not agency_ids:
         return set()
+    units = set(agency_ids) | Successions.load().predecessors(agency_ids)
     return set(
-        Agency.objects.filter(Q(pk__in=agency_ids) | Q(parent_id__in=agency_ids)).values_list(
-            "pk", flat=True
-        )
+        Agency.objects.filter(Q(pk__in=units) | Q(parent_id__in=units)).values_list("pk", flat=True)
     )
 
 
@@ -57,8 +60,8 @@ def ended_agencies(user):
 
 
 def agency_scope(user):
-    """Ids of the agencies `user` may report for now (their current units and those units'
-    departments), or None when the user is not limited to any."""
+    """Ids of the agencies `user` may report for now (their current units, the units that
+    became them, and the departments of these), or None when the user is not limited to any."""
     if is_national(user):
         return None
     today = timezone.localdate()
@@ -67,15 +70,16 @@ def agency_scope(user):
         for m in _memberships(user)
         if m.agency.valid_to is None or m.agency.valid_to >= today
     ]
-    return _with_departments(current)
+    return _reach(current)
 
 
 def readable_agency_scope(user):
     """Ids of the agencies whose records `user` may read: those of `agency_scope` and those
-    of units that have ended (with their departments), or None when not limited."""
+    that the memberships of units that have ended reach the same way, or None when not
+    limited."""
     if is_national(user):
         return None
-    return _with_departments([m.agency_id for m in _memberships(user)])
+    return _reach([m.agency_id for m in _memberships(user)])
 
 
 def import_scope(user):

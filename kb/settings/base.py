@@ -185,8 +185,9 @@ WAGTAIL_I18N_ENABLED = False
 # Page slugs are ASCII (kb.slugs: "dang-ky-khai-sinh", not "đăng-ký-khai-sinh", which a URL
 # carries as percent-encoding); the page form and models make them from Vietnamese titles.
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
-# The CMS never depends on Elasticsearch: admin search stays on the database backend.
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# The CMS never depends on Elasticsearch: admin search stays on the database backend, which
+# kb.search_backend teaches to find Vietnamese typed without diacritics.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "kb.search_backend"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "png", "jpg", "jpeg"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models.base import ModelState
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from import_export import fields, resources
 from import_export.results import RowResult
@@ -15,6 +16,7 @@ from practices.models import (
     EvidenceLevel,
     ended_unit_undated_message,
 )
+from practices.periods import Successions, outside_period
 from practices.resources.base import SpreadsheetResource
 from practices.resources.columns import COLUMNS, EVIDENCE_WORDS, REQUIRED_COLUMNS, STATUS_WORDS
 from practices.resources.publish import AdoptionWriter
@@ -248,8 +250,11 @@ class AdoptionResource(AdoptionWriter, SpreadsheetResource):
             if not unchanged and "decided_on" not in errors:
                 self.check_date(instance, errors)
 
-    @staticmethod
-    def check_date(adoption, errors):
+    @cached_property
+    def successions(self):
+        return Successions.load()
+
+    def check_date(self, adoption, errors):
         """The record of a unit that has ended needs a decision date within its period, or
         nothing tells which unit it was (see Adoption.clean). Records that have none already
         are left as they are by a row that does not change them."""
@@ -259,11 +264,16 @@ class AdoptionResource(AdoptionWriter, SpreadsheetResource):
                 ValidationError(ended_unit_undated_message(agency))
             )
         elif decided_on is not None and not agency.is_valid_on(decided_on):
-            errors.setdefault("decided_on", []).append(
-                ValidationError(
-                    f"Ngày {decided_on:%d/%m/%Y} nằm ngoài thời kỳ của {describe(agency)}."
-                )
+            # Named with the unit that existed that day (most often a predecessor).
+            message = outside_period(
+                agency,
+                decided_on,
+                name=describe,
+                verb="ghi",
+                successions=self.successions,
+                units=self.agencies.by_pk,
             )
+            errors.setdefault("decided_on", []).append(ValidationError(message))
 
     def save_instance(self, instance, is_create, row, **kwargs):
         # Kept until `record`, which writes them all once the file has proved valid.

@@ -141,7 +141,9 @@ def test_a_slug_and_a_date_outside_the_units_period_is_an_error(practice, old_ba
     data = f"practice,agency_slug,status,decided_on\n{PRACTICE},{old_bac_giang.slug},adopted,01/08/2025\n"
     report = import_adoptions(data.encode(), file_format="csv")
     assert [(e.row, e.column) for e in report.errors] == [(2, "decided_on")]
-    assert "nằm ngoài thời kỳ" in report.errors[0].reason
+    reason = report.errors[0].reason
+    assert reason.startswith("Ngày quyết định 01/08/2025 sau khi Tỉnh Bắc Giang (mã 24,")
+    assert "đơn vị lúc đó là Tỉnh Bắc Ninh (từ 01/07/2025)" in reason
 
 
 def test_a_changed_undated_record_of_an_ended_unit_needs_its_date(practice, old_bac_giang):

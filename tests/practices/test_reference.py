@@ -176,3 +176,28 @@ def test_editing_an_existing_unit_does_not_clash_with_itself(reference_data):
     bac_ninh = Agency.objects.resolve("24")
     bac_ninh.notes = "Ghi chú mới"
     bac_ninh.full_clean()
+
+
+def test_central_agencies_carry_their_notes_in_vietnamese(reference_data):
+    police = Agency.objects.get(slug="bo-cong-an")
+    english = {row["slug"]: row["notes"] for row in read_csv("central_agencies.csv")}
+
+    assert english["bo-cong-an"].startswith("Per the Government proposal")
+    assert police.notes.startswith("Theo đề xuất của Chính phủ")
+    noted = Agency.objects.filter(slug__in=[slug for slug, note in english.items() if note])
+    assert noted.count() == len([note for note in english.values() if note])
+    assert not [agency.slug for agency in noted if agency.notes in english.values()]
+
+
+def test_a_note_left_untranslated_stops_the_load(tmp_path):
+    from practices.reference import REFERENCE_DIR, load_central_agencies
+
+    for name in ("central_agencies.csv", "central_agencies_notes_vi.csv"):
+        lines = (REFERENCE_DIR / name).read_text(encoding="utf-8").splitlines(keepends=True)
+        if name.endswith("_vi.csv"):
+            lines = [line for line in lines if not line.startswith("bo-y-te,")]
+        (tmp_path / name).write_text("".join(lines), encoding="utf-8")
+
+    with pytest.raises(ValueError, match="bo-y-te"):
+        load_central_agencies(tmp_path)
+    assert not Agency.objects.filter(slug="bo-y-te").exists()

@@ -507,28 +507,30 @@ def test_a_reporter_of_an_ended_unit_reads_but_creates_and_submits_nothing(
     assert old.revisions.count() == revisions
 
 
-def test_a_reporter_with_a_current_unit_too_reports_for_it_not_for_the_ended_one(
+def test_a_reporter_of_the_successor_too_reports_the_ended_units_history(
     client, former_reporter, bac_ninh, bac_giang
 ):
-    """A successor's reporter who also kept the predecessor's membership: the ended unit's
-    records stay readable, new reports go to the current unit."""
+    """A reporter who kept the former Bắc Giang's membership and is now assigned to today's
+    Bắc Ninh reports for both: Bắc Giang as a unit that became Bắc Ninh (issue 10; before, the
+    ended unit was refused to them too), for dates within its period."""
     call_command("create_reporter", "baocao-bacgiang", "--agency", "24", stdout=None)
     client.force_login(former_reporter)
     practice = factories.practice()
-    refused = client.post(
+    history = client.post(
         reverse(f"{ADMIN}:add"), form_data(practice, bac_giang, decided_on="2025-01-10")
     )
-    [message] = refused.context["form"].errors["agency"]
-    assert ENDED in message and "Bắc Giang" in message
-    accepted = client.post(reverse(f"{ADMIN}:add"), form_data(practice, bac_ninh))
-    assert accepted.status_code == 302, accepted.context["form"].errors
-    assert Adoption.objects.get(practice=practice).agency == bac_ninh
-
+    assert history.status_code == 302, history.context["form"].errors
+    assert Adoption.objects.get(practice=practice).agency == bac_giang
     other = factories.practice()
-    rows = f"{other.slug},Bắc Giang,thí điểm,10/01/2025,Quyết định số 1/QĐ-UBND,,,"
+    accepted = client.post(reverse(f"{ADMIN}:add"), form_data(other, bac_ninh))
+    assert accepted.status_code == 302, accepted.context["form"].errors
+    assert Adoption.objects.get(practice=other).agency == bac_ninh
+
+    imported = factories.practice()
+    rows = f"{imported.slug},Bắc Giang,thí điểm,10/01/2025,Quyết định số 1/QĐ-UBND,,,"
     report = import_adoptions(csv_bytes(rows), "csv", user=former_reporter)
-    assert [error.row for error in report.errors] == [2]
-    assert not Adoption.objects.filter(practice=other).exists()
+    assert report.ok, [str(error) for error in report.errors]
+    assert Adoption.objects.get(practice=imported).agency == bac_giang
 
 
 # == A province's scope: its departments, not another province's ==
@@ -562,7 +564,9 @@ def test_the_scope_holds_the_provinces_departments_not_anothers_in_the_form(
     practice = factories.practice()
     refused = client.post(reverse(f"{ADMIN}:add"), form_data(practice, other))
     assert refused.context["form"].errors["agency"] == [
-        "Bạn chỉ được báo cáo cho cơ quan của mình và các đơn vị trực thuộc."
+        "Đơn vị này không thuộc phạm vi báo cáo của bạn. Bạn báo cáo cho: Tỉnh Bắc Ninh (từ "
+        "01/07/2025); Tỉnh Bắc Giang (đến 30/06/2025); Tỉnh Bắc Ninh (đến 30/06/2025), cùng các "
+        "đơn vị trực thuộc. Hãy chọn lại trong danh sách."
     ]
     assert not Adoption.objects.filter(practice=practice).exists()
     accepted = client.post(reverse(f"{ADMIN}:add"), form_data(practice, own))
