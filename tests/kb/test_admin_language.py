@@ -240,7 +240,7 @@ def make_user(username, group=None, reporter_of=None):
     else:
         user = get_user_model().objects.create_user(username, password=PASSWORD)
         user.groups.add(Group.objects.get(name=group))
-    user.first_name, user.last_name = "Lan", "Nguyễn"
+    user.first_name, user.last_name = "Cán bộ", "Nhập liệu"
     user.email = f"{username}@example.org"
     user.save()
     return user

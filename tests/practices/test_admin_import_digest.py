@@ -47,7 +47,7 @@ def reporter(bac_ninh):
         stdout=None,
     )
     user = get_user_model().objects.get(username="baocao-bn")
-    user.first_name, user.last_name, user.email = "Lan", "Nguyễn", "lan@example.org"
+    user.first_name, user.last_name, user.email = "Cán bộ", "Nhập liệu", "nhaplieu@example.org"
     user.save()
     return user
 
@@ -106,8 +106,8 @@ def test_a_reporter_import_sends_one_digest_per_reviewer(
         "td2@example.org",
     ]
     message = mail.outbox[0]
-    assert message.subject == "50 báo cáo chờ thẩm định, nhập từ tệp của Lan Nguyễn"
-    assert "Lan Nguyễn (Tỉnh Bắc Ninh)" in message.body
+    assert message.subject == "50 báo cáo chờ thẩm định, nhập từ tệp của Cán bộ Nhập liệu"
+    assert "Cán bộ Nhập liệu (Tỉnh Bắc Ninh)" in message.body
     assert "“bao-cao-50.csv”: 50 báo cáo" in message.body
     assert "và 40 báo cáo khác" in message.body
     assert "http://testserver/admin/" in message.body  # the reviewers' queue

@@ -61,7 +61,7 @@ def make_reporter(username, code):
 @pytest.fixture
 def reporter(bac_ninh):
     user = make_reporter("baocao-bn", "24")
-    user.first_name, user.last_name, user.email = "Lan", "Nguyễn", "lan@example.org"
+    user.first_name, user.last_name, user.email = "Cán bộ", "Nhập liệu", "nhaplieu@example.org"
     user.save()
     return user
 

@@ -233,7 +233,14 @@ def test_a_reporter_sees_only_their_units_and_no_reviewers_level(client, reporte
     sections = values_sheet(download(client, reporter, "adoptions", "xlsx").content)
     units = section(sections, "Cơ quan, đơn vị bạn được báo cáo")
     assert units[0] == ("Mã", "Mã định danh (slug)", "Tên", "Thời kỳ hiệu lực")
-    assert {row[0] for row in units[1:]} == {"24", "24-STP"}
+    # Today's Bắc Ninh (24), its department, and the two provinces that became it in 2025: the
+    # old Bắc Giang (also 24 then) and the old Bắc Ninh (27), whose history it reports.
+    assert {(row[0], row[1]) for row in units[1:]} == {
+        ("24", "bac-ninh"),
+        ("24-STP", own.slug),
+        ("24", "bac-giang-den-2025"),
+        ("27", "bac-ninh-den-2025"),
+    }
     assert ("24", "bac-ninh", "Tỉnh Bắc Ninh", "01/07/2025 – nay") in units
     assert ("24-STP", own.slug, own.name, "không giới hạn") in units
 

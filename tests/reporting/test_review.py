@@ -71,7 +71,7 @@ def other_reporter(seeded):
 @pytest.fixture
 def reviewer(seeded):
     user = get_user_model().objects.create_user(
-        "thamdinh-1", "thamdinh@example.org", "x", first_name="Lan", last_name="Nguyễn Thị"
+        "thamdinh-1", "thamdinh@example.org", "x", first_name="Thẩm định viên", last_name="Một"
     )
     user.groups.add(Group.objects.get(name=REVIEWERS))
     return user
@@ -304,7 +304,7 @@ def test_reviewers_are_told_in_vietnamese_that_a_report_waits(client, reporter, 
     report = submit(client, reporter, practice, "24")
     (message,) = sent_to("thamdinh@example.org")
     assert message.subject == f"Báo cáo “{report}” chờ thẩm định"
-    assert "Chào Lan Nguyễn Thị," in message.body
+    assert "Chào Thẩm định viên Một," in message.body
     assert f"Báo cáo “{report}” đang chờ thẩm định ở bước “{TASK_NAME}”." in message.body
     assert "Người gửi: baocao-bn." in message.body
     assert f"http://testserver/admin/snippets/practices/adoption/edit/{report.pk}/" in message.body
@@ -319,7 +319,7 @@ def test_the_reporter_gets_the_approval_with_the_comment(client, reporter, revie
     assert message.subject == f"Báo cáo “{report}” đã được phê chuẩn"
     assert f"Báo cáo “{report}” đã được phê chuẩn" in message.body
     assert "đã được công bố" in message.body
-    assert "Người phê chuẩn: Lan Nguyễn Thị, lúc " in message.body
+    assert "Người phê chuẩn: Thẩm định viên Một, lúc " in message.body
     assert f"Nhận xét của thẩm định viên: “{COMMENT}”" in message.body
     assert "Mức minh chứng được công bố: Đã thẩm định." in message.body
     assert f"/admin/snippets/practices/adoption/edit/{report.pk}/" in message.body
@@ -336,7 +336,7 @@ def test_the_reporter_gets_the_return_with_the_comment(client, reporter, reviewe
     (message,) = sent_to("baocao-bn@example.org")
     assert message.subject == f"Báo cáo “{report}” bị trả lại, cần chỉnh sửa"
     assert "đã được trả lại, cần chỉnh sửa" in message.body
-    assert "Người trả lại: Lan Nguyễn Thị, lúc " in message.body
+    assert "Người trả lại: Thẩm định viên Một, lúc " in message.body
     assert f"Nhận xét của thẩm định viên: “{RETURN_COMMENT}”" in message.body
     assert "Sửa báo cáo theo nhận xét rồi gửi lại để thẩm định: http://testserver/admin/" in (
         message.body
@@ -449,7 +449,7 @@ def test_the_reporter_sees_the_returned_report_and_the_comment(
     banner = re.search(r'id="bao-cao-bi-tra-lai".*?</div>\s*</div>', html, re.S).group(0)
     text = " ".join(strip_tags(banner).split())
     assert "Báo cáo bị trả lại – cần chỉnh sửa." in text
-    assert "Lan Nguyễn Thị yêu cầu chỉnh sửa lúc" in text
+    assert "Thẩm định viên Một yêu cầu chỉnh sửa lúc" in text
     assert f"Nhận xét của thẩm định viên: “{RETURN_COMMENT}”" in text
 
     # The history lists submit and return, with who, when and the comment.
@@ -461,7 +461,7 @@ def test_the_reporter_sees_the_returned_report_and_the_comment(
     assert entries["wagtail.workflow.reject"].comment == RETURN_COMMENT
     page = " ".join(strip_tags(history.content.decode()).split())
     assert RETURN_COMMENT in page
-    assert "Lan Nguyễn Thị" in page
+    assert "Thẩm định viên Một" in page
     assert "baocao-bn" in page
     when = timezone.localtime(entries["wagtail.workflow.reject"].timestamp)
     assert f'datetime="{when.isoformat()}"' in history.content.decode()
