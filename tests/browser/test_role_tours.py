@@ -13,13 +13,25 @@ Set TOUR_SCREENSHOTS to a path prefix (outside the repository) to save each scre
 
 import os
 import re
+from datetime import date
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 import pytest
 from playwright.sync_api import expect
 
-from practices.models import Adoption, Agency, PracticePage
+from practices.models import (
+    Adoption,
+    Agency,
+    EvidenceLevel,
+    PracticeCategory,
+    PracticeIndexPage,
+    PracticePage,
+)
+from reporting.roles import EDITORS, REVIEWERS
 from tests.browser.steps import choose_in_modal, footer_action, log_in, log_out
 from tests.kb.english_strings import english_in
 from tests.practices.test_evidence import PDF
@@ -187,3 +199,216 @@ def test_reporter_reports_an_adoption_with_a_link_and_a_file(
     log_out(page, base)
     page.goto(f"{base}{bac_ninh.get_absolute_url()}")
     expect(page.locator("main")).not_to_contain_text(INSTRUMENT)
+
+
+def submitted_report(reporter, practice, agency):
+    """The report the reporter's tour leaves: a link and a file, sent to review."""
+    report = Adoption(
+        practice=practice,
+        agency=agency,
+        status="piloting",
+        decided_on=date(2025, 9, 1),
+        instrument=INSTRUMENT,
+        evidence_url=EVIDENCE_URL,
+        evidence_file=SimpleUploadedFile(FILE_NAME, PDF, "application/pdf"),
+        evidence_level=EvidenceLevel.DOCUMENTED,
+        live=False,
+    )
+    report.save()
+    report.save_revision(user=reporter)
+    report.get_workflow().start(report, reporter)
+    return report
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reviewer_opens_the_evidence_and_approves_with_the_check(english_page, live_server, seeded):
+    page, base = english_page, live_server.url
+    screens = Screens(page, "tham-dinh-vien")
+    practice = PracticePage.objects.get(slug=PRACTICE)
+    bac_ninh = Agency.objects.resolve("24")
+    call_command("create_reporter", "baocao-tour", "--agency", "24", "--password", PASSWORD)
+    reporter = get_user_model().objects.get(username="baocao-tour")
+    report = submitted_report(reporter, practice, bac_ninh)
+    reviewer = get_user_model().objects.create_user("thamdinh-tour", password=PASSWORD)
+    reviewer.groups.add(Group.objects.get(name=REVIEWERS))
+    # The province's site, as the reviewer's browser would reach it.
+    page.context.route(
+        f"{EVIDENCE_URL}*",
+        lambda route: route.fulfill(
+            content_type="text/html; charset=utf-8", body="<h1>Quyết định 45</h1>"
+        ),
+    )
+
+    # The dashboard lists what waits for review; the report opens from it.
+    sign_in(page, screens, base, "thamdinh-tour")
+    awaiting = page.locator("#awaiting-review-section")
+    expect(awaiting).to_contain_text("Ứng dụng trợ lý ảo")
+    screens.check("tong-quan")
+    with page.expect_navigation():
+        awaiting.get_by_role("link", name=re.compile("Bắc Ninh – Ứng dụng trợ lý ảo")).first.click()
+    assert page.url.endswith(f"/admin/snippets/practices/adoption/edit/{report.pk}/")
+
+    # The review screen: the evidence, each item one click away.
+    evidence = page.locator("#minh-chung-bao-cao")
+    expect(evidence.get_by_role("heading", name="Minh chứng của báo cáo")).to_be_visible()
+    approve = footer_button(page, "Phê chuẩn, kiểm tra minh chứng và công bố")
+    expect(approve).to_be_visible()  # the first action, not behind the arrow
+    screens.check("bao-cao-cho-tham-dinh")
+    with page.expect_popup() as opened:
+        evidence.locator("a[data-minh-chung=duong-dan]").click()
+    expect(opened.value.get_by_role("heading")).to_have_text("Quyết định 45")
+    assert opened.value.url == EVIDENCE_URL
+    opened.value.close()
+    file_link = evidence.locator("a[data-minh-chung=tep]")
+    expect(file_link).to_have_text(FILE_NAME)
+    with page.expect_download() as downloaded:
+        file_link.click()
+    assert downloaded.value.suggested_filename == FILE_NAME
+    with open(downloaded.value.path(), "rb") as served:
+        assert served.read() == PDF  # the reviewer is served the file itself
+    served = page.request.get(base + file_link.get_attribute("href"))
+    assert served.ok and served.headers["content-type"] == "application/pdf"
+
+    # The other actions are behind the arrow, none of them a bare publish.
+    for name in ("Phê chuẩn và công bố", "Yêu cầu chỉnh sửa", "Lưu bản nháp"):
+        expect(footer_action(page, name)).to_be_visible()
+        page.keyboard.press("Escape")
+    actions = page.locator("footer").get_by_role("button").all_inner_texts()
+    assert not [label for label in actions if label.strip() == "Xuất bản"], actions
+
+    # Approving with the check: the modal shows the evidence again, the check and a comment.
+    approve.click()
+    modal = page.locator(".modal-dialog").last
+    expect(modal.get_by_role("heading", name="Phê chuẩn, kiểm tra minh chứng")).to_be_visible()
+    expect(modal.locator("a[data-minh-chung=duong-dan]")).to_have_attribute("href", EVIDENCE_URL)
+    expect(modal.locator("a[data-minh-chung=tep]")).to_have_text(FILE_NAME)
+    modal.get_by_label("Đã kiểm tra minh chứng").check()
+    modal.get_by_label("Nhận xét").fill("Đã đối chiếu với quyết định của tỉnh.")
+    screens.check("phe-chuan")
+    with page.expect_navigation():
+        modal.get_by_role("button", name="Phê chuẩn, kiểm tra minh chứng", exact=True).click()
+    success(page, "Kết quả áp dụng “Bắc Ninh – Ứng dụng trợ lý ảo")
+    screens.check("da-phe-chuan")
+    report.refresh_from_db()
+    assert report.live and report.evidence_level == EvidenceLevel.VERIFIED
+
+    # The public agency page and the matrix now show it.
+    page.goto(f"{base}/co-quan/bac-ninh/")
+    row = page.locator(f"#ap-dung-{report.pk}")
+    expect(row).to_contain_text("Ứng dụng trợ lý ảo")
+    expect(row).to_contain_text("Thí điểm")
+    expect(page.locator("main")).to_contain_text(INSTRUMENT)
+    screens.check("trang-co-quan")
+    page.goto(f"{base}/ma-tran/")
+    matrix_row = page.locator("#ma-tran tbody tr", has=page.locator("th", has_text="Bắc Ninh"))
+    cell = matrix_row.locator(f"a[href$='#ap-dung-{report.pk}']")
+    expect(cell).to_contain_text("Thí điểm")
+    screens.check("ma-tran")
+
+
+NEW_TITLE = "Đăng ký khai sinh trực tuyến cho trẻ em"
+NEW_SLUG = "dang-ky-khai-sinh-truc-tuyen-cho-tre-em"
+SEED_TITLE = "Ứng dụng trợ lý ảo để hướng dẫn người dân dùng dịch vụ công trực tuyến"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_editor_creates_a_practice_and_imports_a_csv_naming_practices_by_title(
+    english_page, live_server, seeded, settings, tmp_path
+):
+    settings.IMPORT_UPLOAD_DIR = str(tmp_path / "uploads")  # the import runs in the request
+    page, base = english_page, live_server.url
+    screens = Screens(page, "bien-tap-vien")
+    editor = get_user_model().objects.create_user("bientap-tour", password=PASSWORD)
+    editor.groups.add(Group.objects.get(name=EDITORS))
+    index = PracticeIndexPage.objects.get()
+    category = PracticeCategory.objects.order_by("name").first()
+
+    sign_in(page, screens, base, "bientap-tour")
+    screens.check("tong-quan")
+
+    # A new practice: the title typed key by key fills an ASCII slug on the second tab.
+    page.goto(f"{base}/admin/pages/add/practices/practicepage/{index.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Mới: Giải pháp, sáng kiến")
+    title = page.locator("#id_title")
+    expect(page.locator("label[for=id_title]")).to_have_text(re.compile(r"^\s*Tiêu đề\s*\*\s*$"))
+    screens.check("trang-moi")
+    title.press_sequentially(NEW_TITLE)
+    title.blur()
+    page.get_by_label(re.compile("^Tóm tắt")).fill("Cha mẹ đăng ký khai sinh cho con trên cổng.")
+    choose_in_modal(page, re.compile("nhóm giải pháp$"), category.name)
+    search = page.locator("#id_published_by-ts-control")
+    expect(search).to_have_attribute("placeholder", "Gõ để tìm (có dấu hay không dấu)")
+    search.fill("bac ninh")
+    options = page.locator("#id_published_by-ts-dropdown .option")
+    expect(options).to_have_count(2)
+    screens.check("co-quan-cong-bo")
+    options.filter(has_text="từ 01/07/2025").click()
+
+    tabs = page.get_by_role("tab")
+    tabs.nth(1).click()
+    expect(page.locator("label[for=id_slug]")).to_have_text(re.compile(r"^\s*Đường dẫn\s*\*\s*$"))
+    expect(page.locator("#id_slug")).to_have_value(NEW_SLUG)
+    screens.check("trang-moi-tab-2")
+    tabs.nth(0).click()
+
+    # "Lưu bản nháp" is the visible button; "Xuất bản" is behind the arrow.
+    expect(footer_button(page, "Lưu bản nháp")).to_be_visible()
+    publish = footer_action(page, re.compile(r"^\s*Xuất bản\s*$"))
+    screens.check("trang-moi-thao-tac")
+    with page.expect_navigation():
+        publish.click()
+    success(page, NEW_TITLE)
+    screens.check("da-xuat-ban")
+    practice = PracticePage.objects.get(slug=NEW_SLUG)
+    assert practice.live and practice.title == NEW_TITLE
+
+    # The import menu: its guide with the templates, then the adoptions' upload.
+    page.goto(f"{base}/admin/")
+    page.get_by_role("button", name="Nhập, xuất dữ liệu").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Hướng dẫn và tệp mẫu").click()
+    assert page.url.endswith("/admin/nhap-xuat/")
+    adoptions = page.locator("#import-kind-adoptions")
+    expect(adoptions.get_by_role("heading", name="Kết quả áp dụng")).to_be_visible()
+    screens.check("nhap-xuat")
+    with page.expect_navigation():
+        adoptions.get_by_role("link", name="Nhập từ tệp").click()
+    assert page.url.endswith("/admin/nhap-xuat/ap-dung/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Nhập dữ liệu áp dụng")
+    expect(page.locator("header")).to_contain_text("Bước 1/3: tải tệp lên")
+    expect(page.get_by_label("Tệp dữ liệu")).to_be_attached()
+    expect(page.get_by_text("Định dạng", exact=True)).to_be_visible()
+    screens.check("tai-tep-len")
+
+    # A file written by hand: practices by title (one typed without diacritics), agencies
+    # by name, dates as officials write them.
+    written = tmp_path / "ap-dung-tinh.csv"
+    written.write_text(
+        "Sáng kiến,Cơ quan,Trạng thái,Ngày quyết định,Văn bản\n"
+        f"{NEW_TITLE},Bắc Ninh,thí điểm,15/10/2025,Quyết định số 51/QĐ-UBND\n"
+        "Ung dung tro ly ao de huong dan nguoi dan dung dich vu cong truc tuyen,"
+        "Lạng Sơn,đã áp dụng,20/10/2025,Quyết định số 52/QĐ-UBND\n",
+        encoding="utf-8",
+    )
+    page.get_by_label("Tệp dữ liệu").set_input_files(str(written))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Xem trước").click()
+    expect(page.locator("header")).to_contain_text("Bước 2/3: xem trước")
+    counts = page.locator("#import-counts tbody td")
+    expect(counts).to_have_text(["2", "2", "0", "0", "0"])  # total, new, changed, same, errors
+    rows = page.locator("#import-rows tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text(NEW_TITLE)
+    expect(rows.nth(1)).to_contain_text("Lạng Sơn")
+    assert not Adoption.objects.filter(practice=practice).exists()  # a dry run
+    screens.check("xem-truoc")
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Bước 3/3: xác nhận nhập").click()
+    success(page, "Đã nhập tệp “ap-dung-tinh.csv”. 2 dòng")
+    screens.check("da-nhap")
+    imported = Adoption.objects.get(practice=practice)
+    assert imported.agency == Agency.objects.resolve("24") and imported.live
+    assert Adoption.objects.filter(
+        practice__title=SEED_TITLE, agency__name__contains="Lạng Sơn", status="adopted"
+    ).exists()
