@@ -89,7 +89,8 @@ def success(page, text):
 
 def sign_in(page, screens, base, username):
     page.goto(f"{base}/admin/login/")
-    expect(page.get_by_role("button", name="Đăng nhập")).to_be_visible()
+    expect(heading(page, "Đăng nhập trang quản trị")).to_be_visible()
+    expect(page.get_by_role("button", name="Đăng nhập", exact=True)).to_be_visible()
     screens.check("dang-nhap")
     log_in(page, base, username, PASSWORD)
 
@@ -242,6 +243,7 @@ def test_reviewer_opens_the_evidence_and_approves_with_the_check(english_page, l
     # The dashboard lists what waits for review; the report opens from it.
     sign_in(page, screens, base, "thamdinh-tour")
     awaiting = page.locator("#awaiting-review-section")
+    expect(awaiting.get_by_role("heading", name="Chờ bạn thẩm định")).to_be_visible()
     expect(awaiting).to_contain_text("Ứng dụng trợ lý ảo")
     screens.check("tong-quan")
     with page.expect_navigation():
@@ -344,12 +346,11 @@ def test_editor_creates_a_practice_and_imports_a_csv_naming_practices_by_title(
     screens.check("co-quan-cong-bo")
     options.filter(has_text="từ 01/07/2025").click()
 
-    tabs = page.get_by_role("tab")
-    tabs.nth(1).click()
+    page.get_by_role("tab", name="Đường dẫn, tìm kiếm").click()
     expect(page.locator("label[for=id_slug]")).to_have_text(re.compile(r"^\s*Đường dẫn\s*\*\s*$"))
     expect(page.locator("#id_slug")).to_have_value(NEW_SLUG)
     screens.check("trang-moi-tab-2")
-    tabs.nth(0).click()
+    page.get_by_role("tab", name="Nội dung").click()
 
     # "Lưu bản nháp" is the visible button; "Xuất bản" is behind the arrow.
     expect(footer_button(page, "Lưu bản nháp")).to_be_visible()
@@ -405,7 +406,7 @@ def test_editor_creates_a_practice_and_imports_a_csv_naming_practices_by_title(
 
     with page.expect_navigation():
         page.get_by_role("button", name="Bước 3/3: xác nhận nhập").click()
-    success(page, "Đã nhập tệp “ap-dung-tinh.csv”. 2 dòng")
+    success(page, "Đã nhập tệp “ap-dung-tinh.csv”. 2 dòng: 2 mới")
     screens.check("da-nhap")
     imported = Adoption.objects.get(practice=practice)
     assert imported.agency == Agency.objects.resolve("24") and imported.live
