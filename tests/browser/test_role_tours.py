@@ -84,7 +84,11 @@ def footer_button(page, name):
 
 
 def success(page, text):
-    expect(page.locator(".messages .success")).to_contain_text(text)
+    try:
+        expect(page.locator(".messages .success")).to_contain_text(text)
+    except AssertionError as error:
+        said = page.locator(".messages, .error-message, .w-field__errors").all_inner_texts()
+        raise AssertionError(f"{page.url} says {[' '.join(t.split()) for t in said]}") from error
 
 
 def sign_in(page, screens, base, username):
@@ -120,6 +124,8 @@ def test_reporter_reports_an_adoption_with_a_link_and_a_file(
     # The form: the practice, then the agency from the units this reporter may report for.
     expect(breadcrumbs(page)).to_contain_text("Mới: Kết quả áp dụng")
     expect(page.locator("label[for=id_agency]")).to_have_text(re.compile(r"^\s*Cơ quan\s*\*\s*$"))
+    # Nothing is saved behind the reporter's back: no autosave until the report exists.
+    expect(page.locator("form[data-controller~=w-autosave]")).to_have_count(0)
     screens.check("bao-cao-moi")
     choose_in_modal(page, re.compile("Chọn một trang"), re.compile(r"^\s*Ứng dụng trợ lý ảo"))
     expect(page.locator("#id_practice")).to_have_value(str(practice.pk))
@@ -155,7 +161,7 @@ def test_reporter_reports_an_adoption_with_a_link_and_a_file(
     screens.check("thao-tac-khac")
     with page.expect_navigation():
         save.click()
-    success(page, "Kết quả áp dụng “Bắc Ninh – Ứng dụng trợ lý ảo")
+    success(page, "Đã tạo Kết quả áp dụng “Bắc Ninh – Ứng dụng trợ lý ảo")
     report = Adoption.objects.get(practice=practice, agency=bac_ninh)
     assert not report.live
     assert page.url.endswith(f"/admin/snippets/practices/adoption/edit/{report.pk}/")
