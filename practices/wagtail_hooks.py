@@ -7,7 +7,12 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.panels import ObjectList
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import (
+    CreateView,
+    IndexView,
+    SnippetViewSet,
+    SnippetViewSetGroup,
+)
 
 from practices import admin_views
 from practices.admin_search import FoldedSearchMixin, search_adoptions, search_agencies
@@ -26,6 +31,18 @@ class AdoptionIndexView(FoldedSearchMixin, IndexView):
 
 class AgencyIndexView(FoldedSearchMixin, IndexView):
     folded_search = staticmethod(search_agencies)
+
+
+class AdoptionCreateView(CreateView):
+    """Wagtail's create screen for a report, without autosave: autosave would create the report
+    as a draft behind the reporter's back as soon as the required fields are filled, and race
+    the reporter's own "Lưu bản nháp" or "Gửi thẩm định" (the answer then read "Đã cập nhật"
+    for a report just created, or was refused). A report exists once the reporter saves it;
+    the edit screen keeps autosave, as for pages (kb.wagtail_hooks)."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.autosave_enabled = False
 
 
 class AdoptionViewSet(SnippetViewSet):
@@ -48,6 +65,7 @@ class AdoptionViewSet(SnippetViewSet):
     list_per_page = 50
     # Searched folded: agency name, practice title, instrument, notes (practices.admin_search).
     index_view_class = AdoptionIndexView
+    add_view_class = AdoptionCreateView
     ordering = ["-updated_at"]
     # The form limits a reporter's agency choices to their own.
     edit_handler = ObjectList(Adoption.panels, base_form_class=AdoptionForm)

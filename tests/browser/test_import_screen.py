@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from practices.models import Adoption, Agency
 from reporting.roles import EDITORS
-from tests.browser.test_reporting_flow import PASSWORD, log_in
+from tests.browser.steps import PASSWORD, follow, log_in
 from tests.practices.test_admin_import_tasks import DATABASE_TASKS, run_worker
 
 pytestmark = pytest.mark.browser
@@ -205,11 +205,6 @@ def download(page, name, folder):
     path = folder / started.value.suggested_filename
     started.value.save_as(path)
     return path
-
-
-def follow(page, name):
-    with page.expect_navigation():
-        page.get_by_role("link", name=name, exact=True).click()
 
 
 def preview(page, path):

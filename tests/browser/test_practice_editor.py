@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from practices.models import PracticeCategory, PracticeIndexPage, PracticePage
 from reporting.roles import EDITORS
-from tests.browser.test_reporting_flow import PASSWORD, choose_in_modal, log_in
+from tests.browser.steps import PASSWORD, choose_in_modal, log_in
 
 pytestmark = pytest.mark.browser
 

@@ -14,58 +14,18 @@ from playwright.sync_api import expect
 from practices.models import Adoption, Agency, PracticePage
 from practices.periods import labelled
 from reporting.roles import REVIEWERS
+from tests.browser.steps import (
+    PASSWORD,
+    choose_in_modal,
+    footer_action,
+    log_in,
+    log_out,
+    public_text,
+)
 
 pytestmark = pytest.mark.browser
 
 INSTRUMENT = "Quyết định số 99/QĐ-UBND"
-PASSWORD = "mat-khau-e2e-2025"  # noqa: S105 - a throwaway test account
-# The toggle of the footer's action menu (its label is an aria-label).
-MORE_ACTIONS = re.compile("Thao tác khác|More actions")
-
-
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/admin/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("form button[type=submit]").first.click()
-    assert "/admin/login/" not in page.url, "login failed"
-
-
-def log_out(page, base_url):
-    """Log out through the sidebar's account menu (a POST form)."""
-    page.goto(f"{base_url}/admin/")
-    page.locator("[data-wagtail-sidebar] .sidebar-footer__account").click()
-    with page.expect_navigation():
-        page.locator("form[action='/admin/logout/']").get_by_role(
-            "button", name=re.compile(r"Thoát|Log out", re.I)
-        ).click()
-    page.wait_for_url(re.compile(r".*/admin/login/.*"))
-
-
-def choose_in_modal(page, button_name, link_name, search=None):
-    """Open a Wagtail chooser modal by its button, optionally search, and pick a row."""
-    page.get_by_role("button", name=button_name).click()
-    modal = page.locator(".modal-dialog").last
-    expect(modal).to_be_visible()
-    if search:
-        modal.locator("input[name=q]").fill(search)
-    link = modal.get_by_role("link", name=link_name).first
-    link.click()
-    expect(modal).to_be_hidden()
-
-
-def footer_action(page, name):
-    """A button of the editor's footer action menu, opened ("More actions")."""
-    page.locator("footer").get_by_role("button", name=MORE_ACTIONS).click()
-    button = page.get_by_role("button", name=name)
-    expect(button).to_be_visible()
-    return button
-
-
-def public_text(page, base_url, path):
-    page.goto(f"{base_url}{path}")
-    return page.locator("main").inner_text()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from practices.models import Adoption, Agency, EvidenceLevel, PracticePage
 from reporting.roles import REVIEWERS
-from tests.browser.test_reporting_flow import PASSWORD, log_in
+from tests.browser.steps import PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
 
