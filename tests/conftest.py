@@ -105,11 +105,6 @@ def seeded(db):
     # A transactional test before this one may have flushed the database.
     if not Source.objects.exists():
         _load_seed()
-        # A flush also removed Wagtail's root page, which the seed's roles step runs before
-        # the catalogue recreates: grant the editors their page permissions on it again.
-        from reporting.roles import setup_roles
-
-        setup_roles()
 
 
 @pytest.fixture

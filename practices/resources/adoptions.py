@@ -133,7 +133,8 @@ class AdoptionResource(AdoptionWriter, SpreadsheetResource):
         # whose records are loaded (the column reports the cells that name none).
         self.practices = PracticeLookup.load()
         self.pages_by_pk = {}
-        for text in {str(cell).strip() for cell in dataset["practice"] if cell}:
+        # In file order (not a set's): the cells that get suggestions are the file's first.
+        for text in dict.fromkeys(str(cell).strip() for cell in dataset["practice"] if cell):
             try:
                 page = self.practices.find(text)
             except ValueError:
