@@ -45,6 +45,7 @@ class ChooseMixin:
     def title_column(self):
         column = super().title_column
         column.accessor = labelled
+        column.label = "Tên cơ quan, đơn vị (thời kỳ)"  # Wagtail's "Tiêu đề" is a page's word
         return column
 
 

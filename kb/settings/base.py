@@ -275,6 +275,8 @@ REPORTING_HELP_EMAIL = os.environ.get("REPORTING_HELP_EMAIL", "")
 # An approved review publishes an adoption by the review's authority, not the approver's
 # "publish" permission, which reviewers do not hold (reporting.finish).
 WAGTAIL_FINISH_WORKFLOW_ACTION = "reporting.finish.publish_approved"
+# The admin's list filters offer "all" as words, not django-filter's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = "Tất cả"
 
 SILENCED_SYSTEM_CHECKS = [
     # django-ratelimit's list of supported caches predates Django's own RedisCache, whose

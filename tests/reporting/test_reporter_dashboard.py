@@ -203,3 +203,13 @@ def test_wagtails_default_pages_workflow_is_named_in_vietnamese(db):
     assert not Task.objects.filter(name="Moderators approval").exists()
     assert Workflow.objects.filter(name="Duyệt trang trước khi xuất bản").exists()
     assert Task.objects.filter(name="Duyệt trang trước khi xuất bản").exists()
+
+
+def test_each_filter_offers_all_in_words(client, reporter, reports):
+    html = get(client, reporter, reverse(f"{ADMIN}:list"))
+    for name in ("review_state", "practice"):
+        select = re.search(rf'<select name="{name}".*?</select>', html, re.S).group(0)
+        assert re.search(r'<option value=""[^>]*>\s*Tất cả\s*</option>', select), name
+    for name in ("status", "evidence_level"):
+        assert re.search(rf'<label[^>]*><input type="radio" name="{name}" value=""', html), name
+    assert "---------" not in html

@@ -112,6 +112,7 @@ def test_the_chooser_offers_a_reporter_their_units_labelled_with_their_periods(
     ):
         assert label in html
     assert "Lạng Sơn" not in html
+    assert "Tên cơ quan, đơn vị (thời kỳ)" in html  # the column's heading, not "Tiêu đề"
     # Old and new Bắc Ninh side by side, each with its period.
     _, found = chooser_rows(client, q="bac ninh")
     assert {row.pk for row in found} == pks(units, "bac_ninh", "old_bac_ninh", "new_department")
