@@ -2,18 +2,7 @@
 
 from django import forms
 
-
-def agency_label(agency):
-    """The unit's name with its period, as the admin labels units that share a name
-    ("Tỉnh Bắc Ninh (đến 30/06/2025)" and "Tỉnh Bắc Ninh (từ 01/07/2025)")."""
-    start, end = agency.valid_from, agency.valid_to
-    if start and end:
-        return f"{agency.name} ({start:%d/%m/%Y} – {end:%d/%m/%Y})"
-    if end:
-        return f"{agency.name} (đến {end:%d/%m/%Y})"
-    if start:
-        return f"{agency.name} (từ {start:%d/%m/%Y})"
-    return agency.name
+from practices.periods import labelled
 
 
 class SearchableSelectMultiple(forms.SelectMultiple):
@@ -41,4 +30,4 @@ class SearchableSelectMultiple(forms.SelectMultiple):
 
 class AgencySelectMultiple(SearchableSelectMultiple):
     def __init__(self, attrs=None):
-        super().__init__(attrs, label=agency_label)
+        super().__init__(attrs, label=labelled)
