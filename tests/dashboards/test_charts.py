@@ -232,3 +232,22 @@ def test_registered_chart_tag_takes_the_pages_and_its_own_parameters(rf):
     assert 'href="/bieu-do/thu-nghiem-bieu-do.csv?so=5"' in html
     bad = template.render(Context({"request": rf.get("/?so=x")}))
     assert "<figure" not in bad  # wrong parameters leave the chart out, never a 500
+
+
+@pytest.mark.django_db
+def test_chart_files_are_rate_limited_per_client(client, settings):
+    from django.core.cache import cache
+
+    settings.RATELIMIT_CHARTS = "2/m"
+    cache.clear()
+    with mock.patch("django_ratelimit.core.time") as clock:
+        clock.time.return_value = 1_800_000_000.0
+        for n in range(2):
+            assert client.get(f"/bieu-do/thu-nghiem-bieu-do.csv?so={n + 1}").status_code == 200
+        refused = client.get("/bieu-do/thu-nghiem-bieu-do.csv?so=3")
+        assert refused.status_code == 429
+        assert 1 <= int(refused["Retry-After"]) <= 60
+        assert "Bạn đã gửi quá nhiều yêu cầu" in refused.content.decode()
+        other = client.get("/bieu-do/thu-nghiem-bieu-do.csv?so=3", REMOTE_ADDR="10.0.0.9")
+        assert other.status_code == 200
+    cache.clear()
