@@ -287,8 +287,14 @@ class Chart:
 
     @property
     def dom_id(self):
-        base = self.name or hashlib.sha256(self.title.encode()).hexdigest()[:8]
-        return f"bieu-do-{re.sub(r'[^a-z0-9-]', '-', base.lower())}"
+        """`bieu-do-<name>`; with parameters, a short hash of them too, so that one chart
+        shown twice on a page for two sets of parameters keeps two ids."""
+        if not self.name:
+            return f"bieu-do-{hashlib.sha256(self.title.encode()).hexdigest()[:8]}"
+        if not self.params:
+            return f"bieu-do-{self.name}"
+        digest = hashlib.sha256(urlencode(sorted(self.params.items())).encode()).hexdigest()
+        return f"bieu-do-{self.name}-{digest[:6]}"
 
     def url(self, fmt):
         """The download address of this chart in `fmt` ("" for an unregistered chart)."""

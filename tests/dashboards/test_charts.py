@@ -130,6 +130,8 @@ def test_a_rendering_failure_is_a_503_not_a_500(client, settings):
 def test_build_passes_only_the_declared_parameters():
     chart = charts.build("thu-nghiem-bieu-do", {"so": "4", "trang": "2", "q": "x"})
     assert chart.params == {"so": "4"}
+    assert chart.dom_id.startswith("bieu-do-thu-nghiem-bieu-do-")
+    assert chart.dom_id != charts.build("thu-nghiem-bieu-do", {"so": "5"}).dom_id
     assert chart.csv_url == "/bieu-do/thu-nghiem-bieu-do.csv?so=4"
     assert chart.svg_url == "/bieu-do/thu-nghiem-bieu-do.svg?so=4"
 
