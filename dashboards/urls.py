@@ -1,6 +1,6 @@
 from django.urls import re_path
 
-from dashboards import views
+from dashboards import urls_agency, views
 
 app_name = "dashboards"
 
@@ -11,3 +11,4 @@ urlpatterns = [
         name="chart",
     ),
 ]
+urlpatterns += urls_agency.urlpatterns
