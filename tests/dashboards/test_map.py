@@ -11,6 +11,7 @@ import pytest
 from dashboards import maps
 from practices.models import Adoption, AdoptionStatus, AdoptionStep, Agency
 from tests import factories
+from tests.kb.english_strings import english_in
 
 DATA = "/ban-do/du-lieu.json"
 
@@ -187,6 +188,9 @@ def test_the_page_shows_the_table_the_source_and_the_slider(client, practice):
     assert "thanglequoc/vietnamese-provinces-database" in html
     assert "Hoàng Sa" in html and "Trường Sa" in html
     assert f'href="{resolve("08", datetime.date(2025, 7, 1)).get_absolute_url()}"' in html
+    assert english_in(html) == {}
+    error_page = client.get("/ban-do/", {"giai-phap": practice.slug, "ngay": "x"})
+    assert english_in(error_page.content.decode()) == {}
 
 
 @pytest.mark.django_db
