@@ -3,13 +3,28 @@ SVG drawn on the server (for readers without JavaScript and for print)."""
 
 import csv
 import io
+import logging
 
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from dashboards import map_page
+from kb.ratelimits import MESSAGE, limit
 from practices.resources.formulas import neutralise
+
+logger = logging.getLogger(__name__)
+UNAVAILABLE = "Không vẽ được bản đồ lúc này. Vui lòng thử lại sau hoặc xem bảng dữ liệu trên trang."
+
+
+def _text(message, status):
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+def _too_many(request, seconds):
+    response = _text(MESSAGE.format(seconds=seconds), 429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 def _params(request):
@@ -40,7 +55,7 @@ def map_data(request):
 def map_csv(request):
     params, error = _params(request)
     if error:
-        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+        return _text(error, 400)
     data = map_page.payload(params)
     out = io.StringIO()
     out.write("\ufeff")  # Excel reads UTF-8 Vietnamese only with a BOM
@@ -58,10 +73,18 @@ def map_csv(request):
 
 
 @require_GET
+# A new date or practice costs a drawing on the server (seconds for the 63 units): the charts'
+# limit applies (RATELIMIT_CHARTS).
+@limit("charts", "RATELIMIT_CHARTS", respond=_too_many)
 def map_svg(request):
     params, error = _params(request)
     if error:
-        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(map_page.svg(params), content_type="image/svg+xml; charset=utf-8")
+        return _text(error, 400)
+    try:
+        body = map_page.svg(params)
+    except Exception:  # vl-convert's errors are plain exceptions; the table is still there
+        logger.exception("The map could not be drawn for %s", request.GET.urlencode())
+        return _text(UNAVAILABLE, 503)
+    response = HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"
     return response

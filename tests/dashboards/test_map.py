@@ -3,6 +3,7 @@ either side of the 2025 reform, a fixed number of queries, and Vietnamese answer
 
 import datetime
 
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -223,3 +224,15 @@ def test_the_practice_page_and_the_navigation_link_to_the_map(client, practice):
 def test_the_practice_page_on_a_date_links_to_the_map_on_that_date(client, practice):
     html = client.get(practice.url, {"ngay": "2025-06-30"}).content.decode()
     assert f'href="/ban-do/?giai-phap={practice.slug}&amp;ngay=2025-06-30"' in html
+
+
+@pytest.mark.django_db
+def test_the_servers_drawing_is_rate_limited_in_vietnamese(client, practice, settings):
+    cache.clear()  # the counters of the requests earlier tests made
+    settings.RATELIMIT_CHARTS = "1/m"
+    params = {"giai-phap": practice.slug, "ngay": "2025-07-01"}
+    assert client.get("/ban-do/ban-do.svg", params).status_code == 200
+    refused = client.get("/ban-do/ban-do.svg", params)
+    assert refused.status_code == 429
+    assert "quá nhiều yêu cầu" in refused.content.decode()
+    assert client.get(DATA, params).status_code == 200  # the data stays open
