@@ -395,10 +395,15 @@ def render_png(spec, scale=2):
 _ID = re.compile(r'\bid="([^"]+)"')
 
 
+_VEGA_ARIA = re.compile(r' (?:aria-roledescription|aria-label)="[^"]*"| role="graphics-[a-z]+"')
+
+
 def _inline(svg, prefix):
     """An SVG to put in a page: its ids (clip paths, gradients) prefixed with the chart's, so
-    that two charts on one page do not take each other's, and no XML prolog."""
+    that two charts on one page do not take each other's; no XML prolog; none of Vega's ARIA
+    roles and labels, which are English (the template names the picture in Vietnamese)."""
     svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
+    svg = _VEGA_ARIA.sub("", svg)
     ids = set(_ID.findall(svg))
     for old in ids:
         new = f"{prefix}-{old}"
