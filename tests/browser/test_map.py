@@ -7,22 +7,11 @@ import pytest
 from playwright.sync_api import expect
 
 from practices.models import Agency
+from tests.browser.axe import assert_accessible
 
 pytestmark = pytest.mark.browser
 
 URL = "/ban-do/?giai-phap=giam-phi-le-phi-dvctt&ngay=2025-06-30"
-
-
-def serious_violations(page, live_server):
-    """axe-core's serious and critical findings on the page (loaded from static/, as the CSP
-    allows; tests/browser/axe.py of the charts takes over once it lands)."""
-    page.add_script_tag(url=f"{live_server.url}/static/vendor/axe-core/axe.min.js")
-    found = page.evaluate("axe.run().then(r => r.violations)")
-    return [
-        (v["id"], [n["target"] for n in v["nodes"]])
-        for v in found
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def status_of(page, code):
@@ -76,7 +65,7 @@ def test_the_slider_redraws_the_map_and_the_table_for_the_new_date(page, live_se
     tooltip.wait_for()
     assert "Trạng thái" in tooltip.inner_text() and "Đơn vị" in tooltip.inner_text()
     assert problems == []
-    assert serious_violations(page, live_server) == []
+    assert_accessible(page)
 
 
 @pytest.mark.django_db(transaction=True)
