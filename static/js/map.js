@@ -47,11 +47,11 @@
       if (mine !== generation) { result.finalize(); return; }
       if (view) view.finalize();
       view = result.view;
-      var svg = chart.querySelector("svg");
-      if (svg) {
-        svg.setAttribute("role", "img");
-        svg.setAttribute("aria-label", spec.description);
-      }
+      // Vega names its container in English ("visualization"): the container is one image,
+      // named in Vietnamese by the spec's description (the table beside it has the data).
+      chart.removeAttribute("aria-roledescription");
+      chart.setAttribute("role", "img");
+      chart.setAttribute("aria-label", spec.description + " Số liệu ở bảng bên cạnh.");
     }).catch(function () {
       // The server's drawing stays in place.
     });

@@ -47,6 +47,10 @@ def test_the_slider_redraws_the_map_and_the_table_for_the_new_date(page, live_se
     assert "thanglequoc" in page.locator("[data-map-attribution]").inner_text()
     page.wait_for_selector("[data-map-chart] svg path")
     assert page.locator("[data-map-chart] svg text", has_text="✓").count() >= 1
+    chart = page.locator("[data-map-chart]")
+    assert chart.get_attribute("role") == "img"
+    assert chart.get_attribute("aria-roledescription") is None  # Vega's English "visualization"
+    assert "ngày 01/07/2025" in chart.get_attribute("aria-label")
 
     # Keyboard: a focused row is announced (unit, status, date) and outlined on the map.
     row = page.locator('tr[data-code="24"]')
