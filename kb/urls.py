@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("practices.urls")),
     path("", include("search.urls")),
     path("", include("dashboards.urls")),
+    path("", include("dashboards.urls_map")),
 ]
 
 if settings.DEBUG:
