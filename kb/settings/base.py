@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "search",
     "reporting",
     "imports",
+    "indicators",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
