@@ -17,7 +17,11 @@ from practices.periods import labelled
 class AgencyChoiceFilter(django_filters.ModelChoiceFilter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.field.label_from_instance = labelled  # names are reused across periods
+        # Names are reused across periods; the active-filter chip of "Cả nước" passes the
+        # null choice's value, not a unit.
+        self.field.label_from_instance = lambda unit: (
+            labelled(unit) if isinstance(unit, Agency) else self.extra["null_label"]
+        )
 
 
 class IndicatorValueFilterSet(WagtailFilterSet):
