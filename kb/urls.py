@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/v1/", include(api.router.urls)),
     path("", include("practices.urls")),
     path("", include("search.urls")),
+    path("", include("dashboards.urls")),
 ]
 
 if settings.DEBUG:

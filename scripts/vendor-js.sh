@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Copies the admin's JavaScript libraries from npm into static/vendor/, with their licence and
+# Copies the site's JavaScript libraries from npm into static/vendor/, with their licence and
 # the version they came from (static/vendor/<name>/VERSION). Run it to upgrade one: change the
-# version below, run, look at the admin screens that use it, commit the result. The site needs
-# no npm to run; only this script does.
+# version below, run, look at the screens that use it, commit the result. The site needs no npm
+# to run; only this script does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +15,21 @@ TOM_SELECT_FILES=(
   dist/css/tom-select.min.css.map
   LICENSE
 )
+
+# The charts (README: "Charts"). Vega, Vega-Lite and vega-embed are pinned to the versions that
+# vl-convert-python (pyproject.toml) bundles, so that the server's SVG and the browser's chart
+# come from the same code: `python -c "import vl_convert as v; print(v.get_vega_version(),
+# v.get_vegalite_versions(), v.get_vega_embed_version())"` after upgrading it. vega-embed's
+# build includes vega-interpreter (its dependency), the CSP-safe expression evaluator.
+VEGA=vega@6.2.0
+VEGA_FILES=(build/vega.min.js LICENSE)
+VEGA_LITE=vega-lite@6.4.1
+VEGA_LITE_FILES=(build/vega-lite.min.js LICENSE)
+VEGA_EMBED=vega-embed@7.0.2
+VEGA_EMBED_FILES=(build/vega-embed.min.js LICENSE)
+# For the browser tests only (tests/browser/axe.py); never served to a page.
+AXE_CORE=axe-core@4.11.4
+AXE_CORE_FILES=(axe.min.js LICENSE LICENSE-3RD-PARTY.txt)
 
 vendor() {
   local spec=$1 name=${1%@*}
@@ -33,3 +48,7 @@ vendor() {
 }
 
 vendor "$TOM_SELECT" "${TOM_SELECT_FILES[@]}"
+vendor "$VEGA" "${VEGA_FILES[@]}"
+vendor "$VEGA_LITE" "${VEGA_LITE_FILES[@]}"
+vendor "$VEGA_EMBED" "${VEGA_EMBED_FILES[@]}"
+vendor "$AXE_CORE" "${AXE_CORE_FILES[@]}"

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "reporting",
     "imports",
     "indicators",
+    "dashboards",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -291,6 +292,12 @@ SILENCED_SYSTEM_CHECKS = [
 RATELIMIT_SEARCH = os.environ.get("RATELIMIT_SEARCH", "30/m")
 RATELIMIT_SUGGEST = os.environ.get("RATELIMIT_SUGGEST", "120/m")
 RATELIMIT_API = os.environ.get("RATELIMIT_API", "60/m")
+# Chart files (/bieu-do/…): each new set of parameters costs a server-side drawing.
+RATELIMIT_CHARTS = os.environ.get("RATELIMIT_CHARTS", "60/m")
+# How long the dashboards keep a computed result or a drawn chart (dashboards/cache.py): a
+# change to the data makes them stale at once; this bounds what a write missed by the signals
+# (a direct SQL change) can leave behind.
+DASHBOARDS_CACHE_SECONDS = int(os.environ.get("DASHBOARDS_CACHE_SECONDS", "3600"))
 # Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated); with
 # none, the key is the connecting address.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")

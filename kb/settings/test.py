@@ -29,7 +29,11 @@ WHITENOISE_AUTOREFRESH = True
 # clear the cache, see CACHES below), and limits no other test reaches;
 # tests/kb/test_rate_limits.py sets its own.
 SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.E003"]  # noqa: F405
-RATELIMIT_SEARCH = RATELIMIT_SUGGEST = RATELIMIT_API = "100000/m"
+RATELIMIT_SEARCH = RATELIMIT_SUGGEST = RATELIMIT_API = RATELIMIT_CHARTS = "100000/m"
+# Dashboards compute afresh in every test: a test's writes are rolled back, never committed,
+# so the version bump that would follow them never happens (tests/dashboards/test_cache.py
+# turns caching on to test it).
+DASHBOARDS_CACHE_SECONDS = 0
 
 # Imports run in the request through the same task (tests/practices/test_admin_import_tasks.py
 # runs the database backend and its worker too); progress goes to a throw-away folder.

@@ -1,0 +1,54 @@
+"""One version number for everything the dashboards compute, and a cache keyed on it.
+
+Statistics are computed from many records at once, so no single record knows which cached
+results it is part of. Instead every cached result's key carries `version()`, and any change
+to the data behind the dashboards calls `bump()`: the next read misses and recomputes, and
+the old entries expire on their own (`DASHBOARDS_CACHE_SECONDS`). `dashboards.signals` bumps
+on adoptions and their steps; other apps call `bump()` for their own models (an indicator
+value), or connect `dashboards.signals.bump_on_commit` to their signals.
+
+The version lives in Django's default cache (Redis in production, so every process sees the
+same number). If the cache loses it, it restarts at a fresh number rather than at 1, so that
+entries cached under an old 1 are never read again.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+VERSION_KEY = "dashboards:version"
+
+
+def version():
+    """The current data version (an int)."""
+    value = cache.get(VERSION_KEY)
+    if value is None:
+        # Start from the clock, not from 1: a cache that was flushed must not bring back
+        # results cached under a version it had handed out before.
+        cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)
+        value = cache.get(VERSION_KEY)
+    return value
+
+
+def bump():
+    """Make every result cached so far stale."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not in the cache (yet, or any more)
+        cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)
+
+
+def key(name):
+    """`name` under the current version: the key a computed result is cached under."""
+    return f"dashboards:{version()}:{name}"
+
+
+def cached(name, builder, timeout=None):
+    """`builder()`'s result, computed once per data version for `name` (a string that says
+    what was computed and from which parameters, e.g. `f"curve:{practice.pk}:{day}"`)."""
+    if timeout is None:
+        timeout = settings.DASHBOARDS_CACHE_SECONDS
+    if not timeout:  # 0: caching is off (the test settings)
+        return builder()
+    return cache.get_or_set(key(name), builder, timeout)

@@ -1,0 +1,80 @@
+"""dashboards.cache: one data version, bumped when a record behind the dashboards changes."""
+
+import pytest
+
+from dashboards import cache
+from practices.models import Adoption
+from tests import factories
+
+
+@pytest.fixture
+def caching(settings):
+    settings.DASHBOARDS_CACHE_SECONDS = 3600
+
+
+def test_cached_computes_once_per_version(caching):
+    calls = []
+
+    def build():
+        calls.append(1)
+        return len(calls)
+
+    assert cache.cached("thu-nghiem", build) == 1
+    assert cache.cached("thu-nghiem", build) == 1
+    cache.bump()
+    assert cache.cached("thu-nghiem", build) == 2
+    assert len(calls) == 2
+
+
+def test_a_lost_version_does_not_bring_back_old_results(caching):
+    from django.core.cache import cache as django_cache
+
+    first = cache.version()
+    cache.cached("thu-nghiem-mat", lambda: "cũ")
+    django_cache.delete(cache.VERSION_KEY)
+    assert cache.version() != first
+    assert cache.cached("thu-nghiem-mat", lambda: "mới") == "mới"
+
+
+@pytest.mark.django_db
+def test_saving_or_deleting_an_adoption_bumps_once_committed(
+    caching, seeded, django_capture_on_commit_callbacks
+):
+    practice = factories.practice()
+    agency = factories.agency()
+    before = cache.version()
+    with django_capture_on_commit_callbacks(execute=True):
+        adoption = factories.adoption(practice, agency)
+    after_save = cache.version()
+    assert after_save != before
+    with django_capture_on_commit_callbacks(execute=True):
+        adoption.delete()
+    assert cache.version() != after_save
+
+
+@pytest.mark.django_db
+def test_publishing_an_adoption_revision_bumps(caching, seeded, django_capture_on_commit_callbacks):
+    adoption = Adoption.objects.public().first()
+    revision = adoption.save_revision()
+    before = cache.version()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        revision.publish()
+    assert callbacks
+    assert cache.version() != before
+
+
+@pytest.mark.django_db
+def test_unpublishing_a_practice_page_bumps(caching, seeded, django_capture_on_commit_callbacks):
+    practice = factories.practice()
+    before = cache.version()
+    with django_capture_on_commit_callbacks(execute=True):
+        practice.unpublish()
+    assert cache.version() != before
+
+
+@pytest.mark.django_db
+def test_nothing_bumps_before_the_commit(caching, seeded, django_capture_on_commit_callbacks):
+    before = cache.version()
+    with django_capture_on_commit_callbacks(execute=False):
+        factories.adoption(factories.practice(), factories.agency())
+    assert cache.version() == before
