@@ -165,7 +165,13 @@ class IndicatorValue(models.Model):
 
 
 def value_error(indicator, value):
-    """Why `value` cannot be a figure of `indicator` ("" if it can): a share is 0–100 %."""
+    """Why `value` cannot be a figure of `indicator` ("" if it can): a share is 0–100 %, a
+    score 0 to the indicator's maximum points."""
     if indicator.unit.strip() == PERCENT and not Decimal(0) <= value <= Decimal(100):
         return f"Chỉ số “{indicator.name}” tính theo %: giá trị phải từ 0 đến 100."
+    if indicator.max_points is not None and not Decimal(0) <= value <= indicator.max_points:
+        return (
+            f"Chỉ số “{indicator.name}” tối đa {indicator.max_points} điểm: giá trị phải từ 0 "
+            f"đến {indicator.max_points}."
+        )
     return ""

@@ -27,7 +27,8 @@ from django.utils.functional import cached_property
 
 from import_export import fields, widgets
 
-from indicators import cache, periods
+from dashboards import cache
+from indicators import periods
 from indicators.models import IndicatorValue, ValueKind, value_error
 from indicators.periods import PeriodKind
 from practices.matching import AgencyNotFound, describe, name_key

@@ -1,18 +1,14 @@
-"""Every change of an indicator value, one at a time (the admin) or in bulk (an import, which
-bumps once itself), makes the cached results that read values stale."""
+"""Every change of an indicator value makes the dashboards' cached results stale: one at a
+time from the admin (these signals), in bulk from an import (which bumps once on commit)."""
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 
-def _changed(sender, **kwargs):
-    from indicators import cache
-
-    transaction.on_commit(cache.bump)
-
-
 def connect():
+    from dashboards.signals import bump_on_commit
     from indicators.models import IndicatorValue
 
-    post_save.connect(_changed, sender=IndicatorValue, dispatch_uid="indicator-value-saved")
-    post_delete.connect(_changed, sender=IndicatorValue, dispatch_uid="indicator-value-deleted")
+    post_save.connect(bump_on_commit, sender=IndicatorValue, dispatch_uid="indicator-value-saved")
+    post_delete.connect(
+        bump_on_commit, sender=IndicatorValue, dispatch_uid="indicator-value-deleted"
+    )

@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 import pytest
 from openpyxl import load_workbook
 
+from dashboards import cache
 from indicators.models import IndicatorValue, ValueKind
 from indicators.periods import PeriodKind
 from indicators.resources import parse_decimal
@@ -219,3 +220,14 @@ def test_the_command_reports_every_bad_row_and_writes_nothing(seeded, tmp_path):
     out = io.StringIO()
     call_command("import_indicator_values", str(path), stdout=out)
     assert "1 mới" in out.getvalue()
+
+
+def test_an_import_makes_the_dashboards_cache_stale_once(
+    seeded, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert import_indicator_values(_csv(*GOOD), "csv").ok
+    assert callbacks.count(cache.bump) == 1  # bulk writes send no signal per row
+    with django_capture_on_commit_callbacks() as callbacks:
+        import_indicator_values(_csv(*GOOD), "csv", dry_run=True)
+    assert cache.bump not in callbacks

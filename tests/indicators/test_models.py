@@ -134,3 +134,24 @@ def test_a_value_shows_its_period_and_unit():
     assert value.period_label == "Quý I/2025"
     assert value.display_value == "54,8 %"
     assert value.agency_label == "Cả nước"
+
+
+def test_a_score_is_within_its_maximum_points():
+    indicator = Indicator.objects.get(code="service-index-transparency")  # 18 points
+    _value(indicator=indicator, value=Decimal(18)).full_clean()
+    errors = _errors(_value(indicator=indicator, value=Decimal("18.5")))
+    assert "tối đa 18 điểm" in errors["value"][0]
+
+
+def test_a_change_makes_the_dashboards_cache_stale(django_capture_on_commit_callbacks):
+    from dashboards import cache
+
+    before = cache.version()
+    with django_capture_on_commit_callbacks(execute=True):
+        value = _value()
+        value.save()
+    assert cache.version() > before
+    before = cache.version()
+    with django_capture_on_commit_callbacks(execute=True):
+        value.delete()
+    assert cache.version() > before
