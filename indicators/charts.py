@@ -154,7 +154,12 @@ def agency_chart(series, agency):
             "data": {"values": values},
             "mark": {"type": "line", "point": {"filled": True, "size": 60}, "tooltip": True},
             "encoding": {
-                "x": {"field": "ngay", "type": "temporal", "title": "Cuối kỳ"},
+                "x": {
+                    "field": "ngay",
+                    "type": "temporal",
+                    "title": "Ngày cuối kỳ",
+                    "axis": {"format": "%m/%Y"},
+                },
                 "y": {
                     "field": "gia_tri",
                     "type": "quantitative",

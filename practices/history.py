@@ -309,9 +309,7 @@ def annotate_as_of(adoptions, date):
     steps = (
         AdoptionStep.objects.filter(adoption=OuterRef("pk"))
         .annotate(
-            counting=Coalesce(
-                "on", Least(entered, Coalesce("adoption__agency__valid_to", entered))
-            )
+            counting=Coalesce("on", Least(entered, Coalesce("adoption__agency__valid_to", entered)))
         )
         .filter(counting__lte=date)
         .order_by("-counting", "-pk")

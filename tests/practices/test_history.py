@@ -130,8 +130,10 @@ def test_matrix_on_a_day(client, units, reform_story):
     row = next(r for r in now.rows if r.agency == units["bac_ninh"])
     assert row.cells[now.practices.index(practice)].status == AdoptionStatus.ADOPTED
     before_anything = queries.replication_matrix("tinh-thanh", D(2024, 1, 1))
-    assert all(not r.cells[before_anything.practices.index(practice)].adoption
-               for r in before_anything.rows)
+    assert all(
+        not r.cells[before_anything.practices.index(practice)].adoption
+        for r in before_anything.rows
+    )
 
 
 def test_practice_page_on_a_day(client, units, reform_story):
@@ -177,6 +179,7 @@ def test_a_bad_day_is_told_not_failed(client, units, reform_story, value):
 
 def test_api_on_a_day(client, units, reform_story):
     practice, adoption = reform_story
+
     def get(**params):
         response = client.get("/api/v1/adoptions/", {"practice": practice.slug, **params})
         assert response.status_code == 200, response.content
