@@ -5,7 +5,7 @@ Field names and filter names are part of a public contract: add, never rename.
 
 import datetime
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 
@@ -259,7 +259,11 @@ class AdoptionViewSet(viewsets.ReadOnlyModelViewSet):
         adoptions = (
             Adoption.objects.public()
             .select_related("practice", "practice__category", "agency")
-            .prefetch_related(Prefetch("steps", AdoptionStep.objects.order_by("on", "pk")))
+            .prefetch_related(
+                Prefetch(
+                    "steps", AdoptionStep.objects.order_by(F("on").asc(nulls_first=True), "pk")
+                )
+            )
             .order_by("practice__slug", "agency__sort_name", "pk")
         )
         on = self.as_of()

@@ -583,10 +583,13 @@ class Adoption(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Clu
         latest = steps[-1] if steps else None
         if latest is None or latest.status != self.status:
             latest = AdoptionStep(status=self.status)
-            self.steps.add(latest)
+            steps.append(latest)
         latest.on = self.decided_on
         latest.instrument = self.instrument
         latest.evidence_url = self.evidence_url
+        # Held in memory, so that the change is saved with the record (ClusterableModel.save)
+        # or serialised with its revision.
+        self.steps = steps
 
     @property
     def rank(self):
@@ -622,7 +625,9 @@ class AdoptionStep(models.Model):
     class Meta:
         verbose_name = "bước"
         verbose_name_plural = "các bước"
-        ordering = [models.F("on").asc(nulls_first=True), "pk"]
+        # A plain field list: modelcluster sorts in-memory steps by it (undated first, as
+        # `step_order` does; queries that must agree across databases say nulls_first).
+        ordering = ["on", "pk"]
 
     def __str__(self):
         when = f" từ {self.on:%d/%m/%Y}" if self.on else ""

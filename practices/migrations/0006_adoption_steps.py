@@ -111,7 +111,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "bước",
                 "verbose_name_plural": "các bước",
-                "ordering": [models.OrderBy(models.F("on"), nulls_first=True), "pk"],
+                "ordering": ["on", "pk"],
             },
         ),
         migrations.RunPython(one_step_per_record, migrations.RunPython.noop),
