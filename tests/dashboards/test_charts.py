@@ -211,3 +211,21 @@ def test_home_chart_counts_only_public_adoptions(client, seeded):
     Adoption.objects.filter(pk=adoption.pk).update(live=True)
     rows = read_csv(client.get(f"/bieu-do/{HOME_CHART}.csv"))
     assert dict(rows[1:])[charts.status_text(AdoptionStatus.PLANNED)] == str(before + 1)
+
+
+@pytest.mark.django_db
+def test_home_page_names_the_charts_png_as_its_social_image(client, seeded):
+    html = client.get("/").content.decode("utf-8")
+    match = re.search(r'<meta property="og:image" content="([^"]+)">', html)
+    assert match and match.group(1) == f"http://testserver/bieu-do/{HOME_CHART}.png"
+    assert client.get(match.group(1)).content.startswith(b"\x89PNG")
+
+
+def test_registered_chart_tag_takes_the_pages_and_its_own_parameters(rf):
+    from django.template import Context, Template
+
+    template = Template('{% load dashboards_tags %}{% registered_chart "thu-nghiem-bieu-do" %}')
+    html = template.render(Context({"request": rf.get("/?so=5&khac=1")}))
+    assert 'href="/bieu-do/thu-nghiem-bieu-do.csv?so=5"' in html
+    bad = template.render(Context({"request": rf.get("/?so=x")}))
+    assert "<figure" not in bad  # wrong parameters leave the chart out, never a 500
