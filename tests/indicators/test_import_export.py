@@ -31,6 +31,8 @@ GOOD = [
     "online-dossier-rate,24,Quý,01/07/2025,61.2,Số đo,Cổng Dịch vụ công quốc gia,",
     "Tỷ lệ hồ sơ trực tuyến,Bắc Ninh,Tháng,01/03/2025,50,,Cổng Dịch vụ công quốc gia,",
     "online-payment-rate,Cả nước,Năm,01/01/2026,70,Chỉ tiêu,Báo cáo,Quyết định số 1/QĐ-TTg",
+    # The year of the reform: code 24 on its last day is the new Bắc Ninh.
+    "online-dossier-rate,24,Năm,01/01/2025,58,Số đo,Cổng Dịch vụ công quốc gia,",
 ]
 
 
@@ -49,7 +51,7 @@ def _imported():
 def test_a_good_file_imports_each_code_as_the_unit_of_its_period(seeded):
     report = import_indicator_values(_csv(*GOOD), "csv")
     assert report.ok, [str(error) for error in report.errors]
-    assert (report.total, report.new) == (4, 4)
+    assert (report.total, report.new) == (5, 5)
     values = {(v.agency_id, v.period_start, v.period_kind): v for v in _imported().select_related()}
     second_quarter = values[
         (_unit("24", "2025-06-30").pk, datetime.date(2025, 4, 1), PeriodKind.QUARTER)
@@ -63,6 +65,8 @@ def test_a_good_file_imports_each_code_as_the_unit_of_its_period(seeded):
     # "Bắc Ninh" in March 2025 is the province before the merger.
     march = values[(_unit("27", "2025-03-31").pk, datetime.date(2025, 3, 1), PeriodKind.MONTH)]
     assert march.agency.valid_to == datetime.date(2025, 6, 30)
+    year = values[(_unit("24", "2025-07-01").pk, datetime.date(2025, 1, 1), PeriodKind.YEAR)]
+    assert year.value == Decimal(58)
     national = values[(None, datetime.date(2026, 1, 1), PeriodKind.YEAR)]
     assert (national.kind, national.instrument) == (ValueKind.TARGET, "Quyết định số 1/QĐ-TTg")
 

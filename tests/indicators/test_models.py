@@ -155,3 +155,13 @@ def test_a_change_makes_the_dashboards_cache_stale(django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         value.delete()
     assert cache.version() > before
+
+
+@pytest.mark.postgres
+def test_the_database_itself_keeps_one_national_figure_per_period(postgres):
+    from django.db import IntegrityError, transaction
+
+    _value().save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _value().save()  # past full_clean: the conditional unique constraint refuses it
+    _value(kind=ValueKind.TARGET).save()
