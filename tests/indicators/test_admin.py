@@ -98,3 +98,36 @@ def test_editors_list_values_filtered_by_indicator_unit_and_period(client, edito
     assert "en.vneconomy.vn" in page and "vietnamlawmagazine.vn" not in page
     response = client.get(url, {"period_kind": "month"})
     assert "Năm 2025" not in response.content.decode()
+
+
+def test_the_screens_speak_vietnamese_and_the_form_refuses_in_vietnamese(client, editor):
+    from tests.kb.english_strings import english_in
+
+    client.force_login(editor)
+    value = IndicatorValue.objects.targets().first()
+    name = "wagtailsnippets_indicators_indicatorvalue"
+    screens = [
+        reverse(f"{name}:list"),
+        reverse(f"{name}:add"),
+        reverse(f"{name}:edit", args=[value.pk]),
+        reverse("practices_import:upload_indicator_values"),
+    ]
+    for url in screens:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert not english_in(response.content.decode()), url
+    response = client.post(
+        reverse(f"{name}:add"),
+        {
+            "indicator": value.indicator_id,
+            "agency": "",
+            "period_kind": "quarter",
+            "period_start": "15/03/2025",
+            "value": "50",
+            "kind": "measure",
+            "source": "Thử",
+        },
+    )
+    assert response.status_code == 200
+    assert "Ngày đầu kỳ của kỳ quý phải là ngày 1" in response.content.decode()
+    assert not IndicatorValue.objects.measures().exists()
