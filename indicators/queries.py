@@ -55,6 +55,11 @@ def months_between(earlier, later):
     return (later.year - earlier.year) * 12 + later.month - earlier.month
 
 
+def _add_months(day, months):
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
 def mean(numbers):
     numbers = list(numbers)
     return sum(numbers, Decimal(0)) / len(numbers) if numbers else None
@@ -125,7 +130,8 @@ def _owners(history, units, on):
 
 
 def before_after(practice, on=None):
-    """See the module docstring; five queries whatever the number of units and values."""
+    """See the module docstring; five queries whatever the number of units and values (four
+    when no unit has adopted)."""
     on = on or timezone.localdate()
     return cache.cached(
         f"indicators:before-after:{practice.pk}:{on.isoformat()}",
@@ -143,13 +149,26 @@ def _before_after(practice, on):
         for unit_id in adopters
     }
     owners = _owners(history, units, on)
+    dates = [day for day in adopted_on.values() if day is not None]
+    if not dates or not indicators:
+        return BeforeAfter(on, indicators, [], len(adopters), len(units))
+    # Only the periods that can fall within a window (a year's value ends 11 months after it
+    # starts), so that a cold read does not load every value of the indicators.
+    first = periods.containing(periods.PeriodKind.YEAR, min(dates)).replace(
+        year=min(dates).year - 2
+    )
+    last = min(on, _add_months(max(dates), WINDOW))
     values = list(
-        IndicatorValue.objects.filter(
-            indicator__in=indicators,
-            kind__in=(ValueKind.MEASURE, ValueKind.TARGET),
-            period_start__lte=on,
+        IndicatorValue.objects.filter(indicator__in=indicators)
+        .filter(
+            Q(
+                agency__in=list(owners),
+                kind=ValueKind.MEASURE,
+                period_start__gte=first,
+                period_start__lte=last,
+            )
+            | Q(agency__isnull=True, kind=ValueKind.TARGET)
         )
-        .filter(Q(agency__in=list(owners)) | Q(agency__isnull=True, kind=ValueKind.TARGET))
         .values_list("indicator_id", "agency_id", "period_kind", "period_start", "value", "kind")
         .order_by("period_start")
     )

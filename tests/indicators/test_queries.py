@@ -71,6 +71,7 @@ def test_each_adopter_is_aligned_on_its_own_date_beside_the_others(units, practi
         (4, Decimal(60), Decimal(34)),
     ]
     assert result.period_kind == PeriodKind.QUARTER
+    assert result.targets == [("Năm 2025", Decimal(80))]  # QĐ 126/QĐ-BCĐCP, from the seed
 
 
 def test_a_unit_after_the_reform_carries_its_predecessors_figures(units, practice):
