@@ -43,9 +43,9 @@ def _batches(items):
 def _import(job, data):
     """Import the file and store its result in one transaction: a crash anywhere in between
     (storing the preview included) leaves nothing of the import behind."""
-    from practices import resources
+    from practices.admin_views import KINDS
 
-    function = getattr(resources, f"import_{job.kind}")
+    function = KINDS[job.kind].function("import")
     # The file's name reaches the reviewers' digest e-mail of a reporter's adoptions.
     named = {"file_name": job.file_name} if job.kind == "adoptions" else {}
     with transaction.atomic():

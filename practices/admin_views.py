@@ -16,6 +16,7 @@ published (see `practices.resources`). Who may import what is
 import datetime
 import uuid
 from dataclasses import dataclass
+from importlib import import_module
 
 from django import forms
 from django.conf import settings
@@ -61,6 +62,16 @@ class Kind:
     list_url: str  # where the imported records are listed ("" for the catalogue's pages)
     file_stem: str
     summary: str  # what an import of this kind does, as the index page says it
+    # A kind whose import lives in another app names the module holding its functions
+    # (`KIND_FUNCTIONS`: import, export, template, permission), so that this module does not
+    # import that app.
+    functions: str = ""
+
+    def function(self, name):
+        """The kind's `import`, `export`, `template` or `permission` function."""
+        if self.functions:
+            return import_module(self.functions).KIND_FUNCTIONS[name]
+        return getattr(resources, f"{name}_{self.name}")
 
     @property
     def template_stem(self):
@@ -73,9 +84,18 @@ class Kind:
         return reverse("wagtailadmin_explore", args=[index_page.pk])
 
     def may_import(self, user):
+        if self.functions:
+            return self.function("permission")(user)
         return resources.can_import(self.name, user)
 
+    def template(self, user, file_format):
+        if self.functions:
+            return self.function("template")(user, file_format)
+        return import_templates.template(self.name, user, file_format)
+
     def export(self, user, file_format):
+        if self.functions:
+            return self.function("export")(file_format=file_format)
         if self.name == "adoptions":
             # A reporter downloads the records of their own agencies.
             queryset = policy_registry.get_by_type(Adoption).instances_user_has_any_permission_for(
@@ -126,6 +146,20 @@ KINDS = {
             "sang-kien",
             "Thêm hoặc cập nhật các trang sáng kiến trong danh mục; mỗi dòng mới hoặc thay đổi "
             "được lưu và xuất bản.",
+        ),
+        Kind(
+            "indicator_values",
+            "Nhập giá trị chỉ số",
+            "Giá trị chỉ số",
+            "pick",
+            "practices_import:upload_indicator_values",
+            "chỉ số, cơ quan (hoặc “Cả nước”), loại kỳ, ngày đầu kỳ, giá trị, loại số liệu "
+            "(số đo, chỉ tiêu), nguồn, văn bản giao chỉ tiêu, ghi chú",
+            "wagtailsnippets_indicators_indicatorvalue:list",
+            "gia-tri-chi-so",
+            "Thêm hoặc cập nhật số đo và chỉ tiêu của các chỉ số theo tháng, quý, năm: mỗi dòng "
+            "là một chỉ số của một cơ quan, đơn vị (hoặc cả nước) trong một kỳ, kèm nguồn.",
+            functions="indicators.transfer",
         ),
     )
 }
@@ -462,7 +496,7 @@ def template(request, kind, file_format):
     kind = KINDS[kind]
     if forbidden := _forbidden(request, kind):
         return forbidden
-    content = import_templates.template(kind.name, request.user, file_format)
+    content = kind.template(request.user, file_format)
     response = HttpResponse(content, EXPORT_TYPES[file_format])
     response["Content-Disposition"] = f'attachment; filename="{kind.template_stem}.{file_format}"'
     return response
@@ -473,6 +507,7 @@ urlpatterns = [
     path("ap-dung/", upload, {"kind": "adoptions"}, name="upload"),
     path("co-quan/", upload, {"kind": "agencies"}, name="upload_agencies"),
     path("sang-kien/", upload, {"kind": "practices"}, name="upload_practices"),
+    path("chi-so/", upload, {"kind": "indicator_values"}, name="upload_indicator_values"),
     path("xac-nhan/", confirm, name="confirm"),
     path("tien-trinh/<uuid:job_id>/", status, name="status"),
     path("tien-trinh/<uuid:job_id>/trang-thai.json", status_json, name="status_json"),

@@ -33,6 +33,7 @@ REFERENCE_MODELS = [
     ("practices", "succession"),
     ("practices", "practicecategory"),
     ("practices", "indicator"),
+    ("indicators", "indicatorvalue"),  # national editors only (indicators.permissions)
     ("kb", "source"),
     ("kb", "sitecontact"),  # the owner and contact in the footer (menu Tùy chỉnh)
     ("search", "synonymgroup"),

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "search",
     "reporting",
     "imports",
+    "indicators",
     "dashboards",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",

@@ -373,6 +373,12 @@ def template(kind, user, file_format):
     if file_format not in FORMATS:
         raise ValueError(f"Tệp mẫu chỉ có dạng CSV hoặc XLSX, không có “{file_format}”.")
     row, sections = Template(kind, user).content()
+    return write(headers(kind), row, sections, file_format)
+
+
+def write(header, row, sections, file_format):
+    """A template of these headers, example row and "Giá trị hợp lệ" sections (XLSX only), as
+    bytes: also for kinds whose import lives in another app (indicator values)."""
     if file_format == "csv":
-        return _csv(headers(kind), row)
-    return _xlsx(headers(kind), row, sections)
+        return _csv(header, row)
+    return _xlsx(header, row, sections)

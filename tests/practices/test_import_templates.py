@@ -387,7 +387,8 @@ def menu_labels(rf, user):
 def test_the_menu_opens_with_the_index_for_whoever_may_import(rf, reporter, editor):
     index = ("Hướng dẫn và tệp mẫu", "/admin/nhap-xuat/")
     assert menu_labels(rf, reporter) == [index, ("Kết quả áp dụng", "/admin/nhap-xuat/ap-dung/")]
-    assert menu_labels(rf, editor)[0] == index and len(menu_labels(rf, editor)) == 4
+    assert menu_labels(rf, editor)[0] == index and len(menu_labels(rf, editor)) == 5
+    assert ("Giá trị chỉ số", "/admin/nhap-xuat/chi-so/") in menu_labels(rf, editor)
     nobody = get_user_model().objects.create_user("khong-quyen", password="x")
     nobody.user_permissions.add(*_admin_access())
     assert menu_labels(rf, nobody) == []

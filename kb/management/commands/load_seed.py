@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from indicators.seed import load_indicators
 from kb.seed import CATALOGUE_PATH, SeedError, load_catalogue
 from practices.reference import REFERENCE_DIR, load_reference_data
 from reporting.roles import setup_roles
@@ -33,6 +34,7 @@ class Command(BaseCommand):
                 if not options["reference_only"]:
                     log("Nạp nội dung khởi tạo …")
                     load_catalogue(options["catalogue"], log=log)
+                    load_indicators(log=log)
                 # After the catalogue: on a flushed database the page tree, on whose root the
                 # editors' page permissions are granted, exists only once the catalogue made it.
                 setup_roles()
