@@ -5,7 +5,7 @@ Field names and filter names are part of a public contract: add, never rename.
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 
@@ -16,10 +16,11 @@ from rest_framework.routers import DefaultRouter
 
 from kb.links import absolute_url
 from kb.ratelimits import limit
-from practices import queries
+from practices import history, queries
 from practices.models import (
     Adoption,
     AdoptionStatus,
+    AdoptionStep,
     Agency,
     AgencyKind,
     EvidenceLevel,
@@ -174,6 +175,12 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
         return queries.with_record_counts([super().get_object()])[0]
 
 
+class StepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AdoptionStep
+        fields = ["status", "on", "instrument", "evidence_url"]
+
+
 class AdoptionSerializer(serializers.ModelSerializer):
     practice = serializers.CharField(source="practice.slug")
     category = serializers.CharField(source="practice.category.code")
@@ -193,13 +200,30 @@ class AdoptionSerializer(serializers.ModelSerializer):
             "instrument",
             "evidence_level",
             "url",
+            "steps",
         ]
+
+    steps = StepSerializer(many=True, read_only=True)
+
+    def to_representation(self, adoption):
+        data = super().to_representation(adoption)
+        if hasattr(adoption, "status_then"):
+            # `?ngay=`: the record as it stood that day; its later steps are not shown.
+            data["status"] = adoption.status_then
+            data["decided_on"] = serializers.DateField().to_representation(adoption.decided_then)
+            data["instrument"] = adoption.instrument_then
+            data["steps"] = [
+                step
+                for step in data["steps"]
+                if step["on"] is None or (step["on"] <= self.context["as_of"].isoformat())
+            ]
+        return data
 
 
 class AdoptionFilter(django_filters.FilterSet):
     practice = django_filters.CharFilter(field_name="practice__slug")
     category = django_filters.CharFilter(field_name="practice__category__code")
-    status = django_filters.ChoiceFilter(choices=AdoptionStatus.choices)
+    status = django_filters.ChoiceFilter(choices=AdoptionStatus.choices, method="filter_status")
     evidence_level = django_filters.ChoiceFilter(choices=EvidenceLevel.choices)
     agency = django_filters.CharFilter(method="filter_agency")
     current_agency = django_filters.CharFilter(method="filter_current_agency")
@@ -207,6 +231,12 @@ class AdoptionFilter(django_filters.FilterSet):
     class Meta:
         model = Adoption
         fields = ["practice", "category", "status", "evidence_level"]
+
+    def filter_status(self, queryset, name, status):
+        """The status of the day asked with `?ngay=`, or today's."""
+        if "status_then" in queryset.query.annotations:
+            return queryset.filter(status_then=status)
+        return queryset.filter(status=status)
 
     def filter_agency(self, queryset, name, code):
         """Adoptions recorded against the one unit carrying `code` on `on` (default today)."""
@@ -226,11 +256,28 @@ class AdoptionViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = AdoptionFilter
 
     def get_queryset(self):
-        return (
+        adoptions = (
             Adoption.objects.public()
             .select_related("practice", "practice__category", "agency")
+            .prefetch_related(
+                Prefetch(
+                    "steps", AdoptionStep.objects.order_by(F("on").asc(nulls_first=True), "pk")
+                )
+            )
             .order_by("practice__slug", "agency__sort_name", "pk")
         )
+        on = self.as_of()
+        return adoptions if on is None else history.annotate_as_of(adoptions, on)
+
+    def as_of(self):
+        """`?ngay=YYYY-MM-DD`: every record as it stood that day (practices.history)."""
+        try:
+            return history.parse_date(self.request.query_params.get(history.DATE_PARAM))
+        except history.DateError as error:
+            raise ValidationError({history.DATE_PARAM: str(error)}) from None
+
+    def get_serializer_context(self):
+        return super().get_serializer_context() | {"as_of": self.as_of()}
 
 
 router = DefaultRouter()

@@ -1,10 +1,13 @@
+import datetime
+
 from django import forms
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from practices.models import Agency, AgencyKind, EvidenceLevel
-from practices.periods import labelled
+from practices.periods import labelled, outside_period
 from practices.validators import evidence_max_bytes
 from reporting.permissions import (
     adoption_policy,
@@ -90,6 +93,43 @@ class AdoptionForm(WagtailAdminModelForm):
         units = sorted(units, key=lambda unit: (not unit.is_current, unit.sort_name))
         names = "; ".join(labelled(unit) for unit in units) or "không đơn vị nào"
         return OWN_AGENCIES_ONLY.format(units=names)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_steps(cleaned.get("agency"), cleaned.get("status"), cleaned.get("decided_on"))
+        return cleaned
+
+    def check_steps(self, agency, status, decided_on):
+        """Each earlier step falls in the unit's period and not after the current decision:
+        the history is the unit's and leads to the status above. The latest step, when of the
+        current status, is the current one and takes its date on saving (record_step)."""
+        formset = self.formsets.get("steps")
+        if formset is None:
+            return
+        latest_allowed = timezone.localdate() + datetime.timedelta(days=366)
+        dated = [
+            form
+            for form in formset.forms
+            if form.is_valid()
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("on") is not None
+        ]
+        current = max(dated, key=lambda form: form.cleaned_data["on"], default=None)
+        for form in dated:
+            on = form.cleaned_data["on"]
+            if form is current and form.cleaned_data.get("status") == status:
+                continue
+            if on > latest_allowed:
+                form.add_error("on", "Ngày của bước quá xa trong tương lai.")
+            elif agency is not None and not agency.is_valid_on(on):
+                form.add_error("on", outside_period(agency, on))
+            elif decided_on is not None and on > decided_on:
+                form.add_error(
+                    "on",
+                    f"Bước này ({on:%d/%m/%Y}) sau ngày quyết định của trạng thái hiện tại "
+                    f"({decided_on:%d/%m/%Y}): các bước là lịch sử dẫn tới trạng thái đó. "
+                    "Hãy sửa ngày, hoặc đổi trạng thái và ngày quyết định ở trên.",
+                )
 
     def clean_evidence_level(self):
         level = self.cleaned_data.get("evidence_level")

@@ -282,6 +282,16 @@ class Indicator(models.Model):
     name = models.CharField("tên chỉ số", max_length=255)
     unit = models.CharField("đơn vị", max_length=30, blank=True)
     description = models.TextField("mô tả", blank=True)
+    group = models.CharField(
+        "nhóm chỉ số",
+        max_length=120,
+        blank=True,
+        help_text="Nhóm của Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg), "
+        "nếu có.",
+    )
+    max_points = models.PositiveSmallIntegerField("điểm tối đa", null=True, blank=True)
+    source = models.TextField("nguồn", blank=True, help_text="Văn bản, trang đã đọc định nghĩa.")
+    higher_is_better = models.BooleanField("càng cao càng tốt", default=True)
 
     class Meta:
         verbose_name = "chỉ số"
@@ -501,6 +511,14 @@ class Adoption(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Clu
             ],
             heading="Minh chứng",
         ),
+        InlinePanel(
+            "steps",
+            heading="Các bước (lịch sử)",
+            label="bước",
+            help_text="Bước cuối luôn là trạng thái, ngày và văn bản ở trên; đổi trạng thái ở "
+            "trên thì bước cũ được giữ lại. Thêm ở đây các bước trước đó, ví dụ ngày đưa vào kế "
+            "hoạch hoặc ngày bắt đầu thí điểm.",
+        ),
         InlinePanel("results", heading="Kết quả đo được", label="kết quả"),
         FieldPanel("adapted_from"),
         FieldPanel("notes"),
@@ -546,9 +564,74 @@ class Adoption(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Clu
     def get_absolute_url(self):
         return f"{self.agency.get_absolute_url()}#ap-dung-{self.pk}"
 
+    def save(self, *args, **kwargs):
+        self.record_step()
+        super().save(*args, **kwargs)
+
+    def save_revision(self, *args, **kwargs):
+        # A live record's edit is kept as a revision only: its new step must be in it.
+        self.record_step()
+        return super().save_revision(*args, **kwargs)
+
+    def record_step(self):
+        """Make the latest step the record's current status, date, instrument and link.
+
+        A new status adds a step and keeps the earlier ones; the same status corrects the
+        latest step. Works on the in-memory steps (a form's, a revision's) before they are
+        saved."""
+        steps = sorted(self.steps.all(), key=step_order)
+        latest = steps[-1] if steps else None
+        if latest is None or latest.status != self.status:
+            latest = AdoptionStep(status=self.status)
+            steps.append(latest)
+        latest.on = self.decided_on
+        latest.instrument = self.instrument
+        latest.evidence_url = self.evidence_url
+        # Held in memory, so that the change is saved with the record (ClusterableModel.save)
+        # or serialised with its revision.
+        self.steps = steps
+
     @property
     def rank(self):
         return STATUS_RANK[self.status]
+
+
+def step_order(step):
+    """Undated steps (of old records) first, then by date, then as entered."""
+    return (step.on is not None, step.on or datetime.date.min, step.pk or float("inf"))
+
+
+class AdoptionStep(models.Model):
+    """One dated change of an adoption's status, kept when the next one comes.
+
+    The record's own status and date are those of its latest step (`Adoption.record_step`):
+    the record is what the public reads today, its steps are how it got there, and what
+    `?ngay=` shows for a past date (practices.history).
+    """
+
+    adoption = ParentalKey(Adoption, on_delete=models.CASCADE, related_name="steps")
+    status = models.CharField("trạng thái", max_length=20, choices=AdoptionStatus.choices)
+    on = models.DateField("từ ngày", null=True, blank=True)
+    instrument = models.CharField("văn bản", max_length=255, blank=True)
+    evidence_url = models.URLField("đường dẫn minh chứng", max_length=500, blank=True)
+    note = models.CharField("ghi chú", max_length=500, blank=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("status"), FieldPanel("on")]),
+        FieldRowPanel([FieldPanel("instrument"), FieldPanel("evidence_url")]),
+        FieldPanel("note"),
+    ]
+
+    class Meta:
+        verbose_name = "bước"
+        verbose_name_plural = "các bước"
+        # A plain field list: modelcluster sorts in-memory steps by it (undated first, as
+        # `step_order` does; queries that must agree across databases say nulls_first).
+        ordering = ["on", "pk"]
+
+    def __str__(self):
+        when = f" từ {self.on:%d/%m/%Y}" if self.on else ""
+        return f"{self.get_status_display()}{when}"
 
 
 class AdoptionResult(models.Model):

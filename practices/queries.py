@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from kb.models import KnowledgePage, KnowledgePageTag
+from practices import history
 from practices.models import (
     CENTRAL_KINDS,
     PROVINCIAL_KINDS,
@@ -127,25 +128,20 @@ class Lineage:
 # to each other and to every page that shows a count.
 
 
-def records_of(unit_ids, lineage, on=None, adoptions=None):
+def records_of(unit_ids, lineage, adoptions=None):
     """The records of the units `unit_ids` (of any of them), one query.
 
-    With `on`, a snapshot of that day: only what was decided by then. An undated record counts
-    when its unit had ended by then (it was necessarily decided while the unit existed).
-    `adoptions` narrows a queryset of public adoptions instead of starting from all of them.
+    For a past day, pass the lineage of that day and read the records as they stood then
+    with `practices.history.as_of`. `adoptions` narrows a queryset of public adoptions
+    instead of starting from all of them.
     """
     relevant = set()
     for unit_id in unit_ids:
         relevant |= lineage.lineage(unit_id)
     records = Adoption.objects.public() if adoptions is None else adoptions
-    records = records.filter(
+    return records.filter(
         Q(agency_id__any=sorted(relevant)) | Q(agency__parent_id__any=sorted(relevant))
     )
-    if on is not None:
-        records = records.filter(
-            Q(decided_on__lte=on) | Q(decided_on__isnull=True, agency__valid_to__lte=on)
-        )
-    return records
 
 
 def record_holders(agency_id, parent_id, units, lineage):
@@ -252,12 +248,22 @@ class Matrix:
         return groups
 
 
-def replication_matrix(scope_key):
+def scope_on(scope, on):
+    """`scope`'s kind of units as they stood on `on` (a `?ngay=`)."""
+    kind = "Tỉnh, thành phố" if scope.kinds == PROVINCIAL_KINDS else "Bộ, cơ quan ngang bộ"
+    return MatrixScope(scope.key, f"{kind} vào ngày {on:%d/%m/%Y}", scope.kinds, on)
+
+
+def replication_matrix(scope_key, on=None):
     """Agencies × practices for one scope, each cell the furthest stage reached.
 
-    A row holds the unit's records (`records_of`); four queries in all.
+    A row holds the unit's records (`records_of`); four queries in all, five for a past date
+    (`on`, or a historic scope's), where each record shows its status of that day
+    (practices.history).
     """
     scope = MATRIX_SCOPES.get(scope_key) or MATRIX_SCOPES[DEFAULT_SCOPE]
+    if on is not None:
+        scope = scope_on(scope, on)
     lineage = Lineage.load(scope.date)
     agencies = list(
         Agency.objects.filter(kind__in=scope.kinds).valid_on(scope.date).order_by("sort_name")
@@ -268,10 +274,11 @@ def replication_matrix(scope_key):
     cells = {agency.id: [MatrixCell() for _ in practices] for agency in agencies}
     record_count = dict.fromkeys(unit_ids, 0)
 
-    # A snapshot of the past shows what was decided by then, not what came later.
-    adoptions = records_of(
-        unit_ids, lineage, on=scope.on if scope.is_historic else None
-    ).select_related("agency")
+    records = records_of(unit_ids, lineage).select_related("agency")
+    adoptions = records
+    if scope.is_historic:
+        # A snapshot of the past shows each record as it stood then, not what came later.
+        adoptions = history.as_of(records, scope.date, history.steps_by_adoption(records))
     for adoption in adoptions:
         holders = record_holders(adoption.agency_id, adoption.agency.parent_id, unit_ids, lineage)
         for unit_id in holders:
@@ -302,6 +309,7 @@ class PracticeAdoption:
     adopters: list
     not_adopted: list
     status_counts: dict
+    on: datetime.date | None = None  # a past day the picture is of; None: today
 
 
 def _with_results(queryset):
@@ -310,12 +318,13 @@ def _with_results(queryset):
     )
 
 
-def practice_adoption(practice):
-    """Who adopted `practice` (and which current unit each record now belongs to), and who not."""
-    lineage = Lineage.load()
+def practice_adoption(practice, on=None):
+    """Who adopted `practice` (and which current unit each record now belongs to), and who not;
+    with `on`, as it stood that day, among the units of that day (practices.history)."""
+    lineage = Lineage.load(on)
     current = list(
         Agency.objects.filter(kind__in=PROVINCIAL_KINDS + CENTRAL_KINDS)
-        .current()
+        .valid_on(on or timezone.localdate())
         .order_by("sort_name")
     )
     by_id = {agency.id: agency for agency in current}
@@ -334,6 +343,8 @@ def practice_adoption(practice):
         )
         .order_by("agency__sort_name")
     )
+    if on is not None:
+        adoptions = history.as_of(adoptions, on, history.steps_by_adoption(adoptions))
 
     adopters, covered, status_counts = [], set(), defaultdict(int)
     for adoption in adoptions:
@@ -346,7 +357,7 @@ def practice_adoption(practice):
         )
     adopters.sort(key=lambda row: (-row.adoption.rank, row.adoption.agency.sort_name))
     not_adopted = [agency for agency in current if agency.id not in covered]
-    return PracticeAdoption(adopters, not_adopted, dict(status_counts))
+    return PracticeAdoption(adopters, not_adopted, dict(status_counts), on)
 
 
 @dataclass
@@ -357,18 +368,24 @@ class AgencyProfile:
     predecessors: list
     successors: list
     departments: list
+    on: datetime.date | None = None  # a past day the picture is of; None: today
+
+    @property
+    def existed(self):
+        """Whether the unit existed on the day shown."""
+        return self.on is None or self.agency.is_valid_on(self.on)
 
 
-def agency_profile(agency):
-    """An agency's records (`records_of`): its own, its departments' and its predecessors'."""
-    lineage = Lineage.load()
-    adoptions = list(
-        _with_results(
-            records_of({agency.id}, lineage).select_related(
-                "agency", "practice", "practice__category"
-            )
-        ).order_by("practice__category__sort_order", "practice__title", "-decided_on")
-    )
+def agency_profile(agency, on=None):
+    """An agency's records (`records_of`): its own, its departments' and its predecessors';
+    with `on`, as they stood that day (practices.history)."""
+    lineage = Lineage.load(on)
+    records = _with_results(
+        records_of({agency.id}, lineage).select_related("agency", "practice", "practice__category")
+    ).order_by("practice__category__sort_order", "practice__title", "-decided_on")
+    adoptions = list(records)
+    if on is not None:
+        adoptions = history.as_of(adoptions, on, history.steps_by_adoption(records))
     for adoption in adoptions:
         adoption.inherited = adoption.agency_id != agency.id
     covered = {a.practice_id for a in adoptions if a.status != AdoptionStatus.DISCONTINUED}
@@ -387,7 +404,7 @@ def agency_profile(agency):
             successors.append(other)
         else:
             departments.append(other)
-    return AgencyProfile(agency, adoptions, not_adopted, predecessors, successors, departments)
+    return AgencyProfile(agency, adoptions, not_adopted, predecessors, successors, departments, on)
 
 
 AGENCY_PERIODS = {"hien-nay": "Đang tồn tại", "truoc-day": "Đã giải thể, sáp nhập"}

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from kb import page_context
 from kb.models import HomePage, KnowledgeIndexPage
-from practices import queries
+from practices import history, queries
 from practices.models import Agency, PracticeIndexPage, PracticePage
 
 AGENCIES_PER_PAGE = 40
@@ -18,14 +18,22 @@ def agency_list(request):
 
 def agency_detail(request, slug):
     agency = get_object_or_404(Agency.objects.select_related("parent"), slug=slug)
+    on, date_error = history.date_from(request.GET)
     return render(
-        request, "practices/agency_detail.html", {"profile": queries.agency_profile(agency)}
+        request,
+        "practices/agency_detail.html",
+        {"profile": queries.agency_profile(agency, on), "date_error": date_error},
     )
 
 
 def matrix(request):
     scope = request.GET.get("pham-vi", queries.DEFAULT_SCOPE)
-    return render(request, "practices/matrix.html", {"matrix": queries.replication_matrix(scope)})
+    on, date_error = history.date_from(request.GET)
+    return render(
+        request,
+        "practices/matrix.html",
+        {"matrix": queries.replication_matrix(scope, on), "date_error": date_error},
+    )
 
 
 @page_context.provides(HomePage)
@@ -45,4 +53,5 @@ def practice_index_page(page, request):
 
 @page_context.provides(PracticePage)
 def practice_page(page, request):
-    return {"adoption": queries.practice_adoption(page)}
+    on, date_error = history.date_from(request.GET)
+    return {"adoption": queries.practice_adoption(page, on), "date_error": date_error}

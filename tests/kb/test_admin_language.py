@@ -296,6 +296,10 @@ class Tour:
             "results-INITIAL_FORMS": "0",
             "results-MIN_NUM_FORMS": "0",
             "results-MAX_NUM_FORMS": "1000",
+            "steps-TOTAL_FORMS": "0",
+            "steps-INITIAL_FORMS": "0",
+            "steps-MIN_NUM_FORMS": "0",
+            "steps-MAX_NUM_FORMS": "1000",
         }
         return {**data, **fields}
 

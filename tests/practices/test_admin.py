@@ -44,6 +44,10 @@ def test_editing_an_adoption_records_who_and_what(client, editor, seeded):
         "results-INITIAL_FORMS": "0",
         "results-MIN_NUM_FORMS": "0",
         "results-MAX_NUM_FORMS": "1000",
+        "steps-TOTAL_FORMS": "0",
+        "steps-INITIAL_FORMS": "0",
+        "steps-MIN_NUM_FORMS": "0",
+        "steps-MAX_NUM_FORMS": "1000",
         # An editor publishes directly; a plain save would only store a draft revision.
         "action-publish": "action-publish",
     }

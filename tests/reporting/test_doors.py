@@ -366,6 +366,10 @@ def form_data(practice, agency, **extra):
         "results-INITIAL_FORMS": "0",
         "results-MIN_NUM_FORMS": "0",
         "results-MAX_NUM_FORMS": "1000",
+        "steps-TOTAL_FORMS": "0",
+        "steps-INITIAL_FORMS": "0",
+        "steps-MIN_NUM_FORMS": "0",
+        "steps-MAX_NUM_FORMS": "1000",
         **extra,
     }
 
