@@ -1,6 +1,6 @@
 from django.urls import re_path
 
-from dashboards import views
+from dashboards import views, views_overview, views_practice
 
 app_name = "dashboards"
 
@@ -11,3 +11,6 @@ urlpatterns = [
         name="chart",
     ),
 ]
+# Each page's own list (one line each, so that helpers' additions merge).
+urlpatterns += views_practice.urlpatterns
+urlpatterns += views_overview.urlpatterns
