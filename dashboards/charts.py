@@ -287,8 +287,14 @@ class Chart:
 
     @property
     def dom_id(self):
-        base = self.name or hashlib.sha256(self.title.encode()).hexdigest()[:8]
-        return f"bieu-do-{re.sub(r'[^a-z0-9-]', '-', base.lower())}"
+        """`bieu-do-<name>`; with parameters, a short hash of them too, so that one chart
+        shown twice on a page for two sets of parameters keeps two ids."""
+        if not self.name:
+            return f"bieu-do-{hashlib.sha256(self.title.encode()).hexdigest()[:8]}"
+        if not self.params:
+            return f"bieu-do-{self.name}"
+        digest = hashlib.sha256(urlencode(sorted(self.params.items())).encode()).hexdigest()
+        return f"bieu-do-{self.name}-{digest[:6]}"
 
     def url(self, fmt):
         """The download address of this chart in `fmt` ("" for an unregistered chart)."""
@@ -395,10 +401,15 @@ def render_png(spec, scale=2):
 _ID = re.compile(r'\bid="([^"]+)"')
 
 
+_VEGA_ARIA = re.compile(r' (?:aria-roledescription|aria-label)="[^"]*"| role="graphics-[a-z]+"')
+
+
 def _inline(svg, prefix):
     """An SVG to put in a page: its ids (clip paths, gradients) prefixed with the chart's, so
-    that two charts on one page do not take each other's, and no XML prolog."""
+    that two charts on one page do not take each other's; no XML prolog; none of Vega's ARIA
+    roles and labels, which are English (the template names the picture in Vietnamese)."""
     svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
+    svg = _VEGA_ARIA.sub("", svg)
     ids = set(_ID.findall(svg))
     for old in ids:
         new = f"{prefix}-{old}"

@@ -68,6 +68,7 @@ class AdoptionWriter:
             yield adoption, "wagtail.edit"
 
     def record(self):
+        from dashboards.signals import bump_on_commit
         from search.sync import touch
 
         if self.scope is None:
@@ -76,8 +77,10 @@ class AdoptionWriter:
             self.created = self.with_pks(self.created)
             insert_rows(Adoption, self.attnames, self.created)
             self.record_reports()
-        # Written without save(), so without the signals that mark them for search.
+        # Written without save(), so without the signals that mark them for search and make
+        # the dashboards' figures stale.
         touch("adoption", [values[0] for values in self.created] + [a.pk for a in self.changed])
+        bump_on_commit()
         # Free them before search rebuilds the rows of the adoptions.
         self.created, self.changed, self.existing = [], [], {}
 

@@ -31,16 +31,22 @@
 
   function draw(figure) {
     var data = document.getElementById(figure.getAttribute("data-chart"));
-    var target = figure.querySelector("[data-chart-interactive]");
+    var wrapper = figure.querySelector("[data-chart-interactive]");
+    var canvas = figure.querySelector("[data-chart-canvas]");
     var picture = figure.querySelector("[data-chart-picture]");
-    if (!data || !target) {
+    if (!data || !wrapper || !canvas) {
       return Promise.resolve();
     }
     var spec = JSON.parse(data.textContent);
-    target.hidden = false;
+    wrapper.hidden = false;
     return window
-      .vegaEmbed(target, spec, OPTIONS)
+      .vegaEmbed(canvas, spec, OPTIONS)
       .then(function () {
+        // Vega names its container in English ("visualization"); the wrapper is the image,
+        // named in Vietnamese by the template.
+        ["role", "aria-roledescription", "aria-label"].forEach(function (name) {
+          canvas.removeAttribute(name);
+        });
         if (picture) {
           picture.hidden = true;
         }
@@ -48,7 +54,7 @@
       })
       .catch(function (error) {
         // The server's picture stays; the reader loses only the interaction.
-        target.hidden = true;
+        wrapper.hidden = true;
         figure.setAttribute("data-chart-ready", "failed");
         if (window.console) {
           window.console.error(error);

@@ -78,3 +78,19 @@ def test_nothing_bumps_before_the_commit(caching, seeded, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=False):
         factories.adoption(factories.practice(), factories.agency())
     assert cache.version() == before
+
+
+@pytest.mark.django_db
+def test_an_import_bumps_once_committed(caching, seeded, django_capture_on_commit_callbacks):
+    from practices.resources import import_adoptions
+
+    Adoption.objects.filter(practice__slug="tro-ly-ao-huong-dan-dvctt").delete()
+    data = (
+        "Sáng kiến,Cơ quan,Trạng thái,Ngày quyết định\n"
+        "tro-ly-ao-huong-dan-dvctt,Tỉnh Bắc Giang,Đã áp dụng,15/03/2022\n"
+    ).encode()
+    before = cache.version()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = import_adoptions(data, file_format="csv")
+    assert report.ok, [str(e) for e in report.errors]
+    assert cache.version() != before

@@ -130,6 +130,8 @@ def test_a_rendering_failure_is_a_503_not_a_500(client, settings):
 def test_build_passes_only_the_declared_parameters():
     chart = charts.build("thu-nghiem-bieu-do", {"so": "4", "trang": "2", "q": "x"})
     assert chart.params == {"so": "4"}
+    assert chart.dom_id.startswith("bieu-do-thu-nghiem-bieu-do-")
+    assert chart.dom_id != charts.build("thu-nghiem-bieu-do", {"so": "5"}).dom_id
     assert chart.csv_url == "/bieu-do/thu-nghiem-bieu-do.csv?so=4"
     assert chart.svg_url == "/bieu-do/thu-nghiem-bieu-do.svg?so=4"
 
@@ -161,6 +163,9 @@ def test_the_page_svg_is_safe_inline_under_the_csp():
     assert svg.startswith("<svg")
     assert "style=" not in svg  # the CSP refuses inline style attributes
     assert "<script" not in svg
+    # Vega's ARIA roles and labels are English; the template names the picture.
+    assert "aria-roledescription" not in svg and "aria-label" not in svg
+    assert 'role="graphics' not in svg
 
 
 def test_ids_of_an_inline_svg_are_prefixed_with_the_chart():
@@ -211,3 +216,40 @@ def test_home_chart_counts_only_public_adoptions(client, seeded):
     Adoption.objects.filter(pk=adoption.pk).update(live=True)
     rows = read_csv(client.get(f"/bieu-do/{HOME_CHART}.csv"))
     assert dict(rows[1:])[charts.status_text(AdoptionStatus.PLANNED)] == str(before + 1)
+
+
+@pytest.mark.django_db
+def test_home_page_names_the_charts_png_as_its_social_image(client, seeded):
+    html = client.get("/").content.decode("utf-8")
+    match = re.search(r'<meta property="og:image" content="([^"]+)">', html)
+    assert match and match.group(1) == f"http://testserver/bieu-do/{HOME_CHART}.png"
+    assert client.get(match.group(1)).content.startswith(b"\x89PNG")
+
+
+def test_registered_chart_tag_takes_the_pages_and_its_own_parameters(rf):
+    from django.template import Context, Template
+
+    template = Template('{% load dashboards_tags %}{% registered_chart "thu-nghiem-bieu-do" %}')
+    html = template.render(Context({"request": rf.get("/?so=5&khac=1")}))
+    assert 'href="/bieu-do/thu-nghiem-bieu-do.csv?so=5"' in html
+    bad = template.render(Context({"request": rf.get("/?so=x")}))
+    assert "<figure" not in bad  # wrong parameters leave the chart out, never a 500
+
+
+@pytest.mark.django_db
+def test_chart_files_are_rate_limited_per_client(client, settings):
+    from django.core.cache import cache
+
+    settings.RATELIMIT_CHARTS = "2/m"
+    cache.clear()
+    with mock.patch("django_ratelimit.core.time") as clock:
+        clock.time.return_value = 1_800_000_000.0
+        for n in range(2):
+            assert client.get(f"/bieu-do/thu-nghiem-bieu-do.csv?so={n + 1}").status_code == 200
+        refused = client.get("/bieu-do/thu-nghiem-bieu-do.csv?so=3")
+        assert refused.status_code == 429
+        assert 1 <= int(refused["Retry-After"]) <= 60
+        assert "Bạn đã gửi quá nhiều yêu cầu" in refused.content.decode()
+        other = client.get("/bieu-do/thu-nghiem-bieu-do.csv?so=3", REMOTE_ADDR="10.0.0.9")
+        assert other.status_code == 200
+    cache.clear()
