@@ -236,10 +236,25 @@ def publication_day(practice):
     return dated.aggregate(first=Min("published_on"))["first"]
 
 
+def step_days(history, practice_id, kinds):
+    """The days the practice's steps count from, for the records made by units of `kinds` or
+    by their departments: the only records that can change these units' statuses."""
+    days = set()
+    for (record_practice, agency_id), steps in history.records.items():
+        agency = history.agencies.get(agency_id)
+        if record_practice != practice_id or agency is None:
+            continue
+        parent = history.agencies.get(agency.parent_id)
+        if agency.kind in kinds or (parent is not None and parent.kind in kinds):
+            days.update(step.counts_from for step in steps)
+    return sorted(days)
+
+
 def curve_dates(history, practice_id, kinds, on):
-    """The days the curve can change on, up to `on`: every day a step of the practice counts
-    from, every day a succession takes effect, and every day the number of units changes."""
-    steps = history.change_dates(practice_id)
+    """The days the curve can change on, up to `on`: every day a step of these units' records
+    counts from, every day a succession takes effect, and every day the number of units
+    changes."""
+    steps = step_days(history, practice_id, kinds)
     if not steps or steps[0] > on:
         return []
     days = set(steps) | set(history.succession_dates())

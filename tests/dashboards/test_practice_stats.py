@@ -298,3 +298,15 @@ def test_history_is_the_only_source_of_statuses(units, story):
     result = practice_stats.practice_stats(story, D(2025, 9, 30), history)
     assert units["cao_bang"] in [r.unit for r in result.groups[0].adopters]
     assert Adoption.objects.get(practice=story, agency=units["cao_bang"]).status == "discontinued"
+
+
+def test_a_department_adopting_makes_its_province_an_adopter_that_day(reference_data):
+    practice = factories.practice("Giải pháp Sở")
+    day = D(2025, 8, 1)
+    department = Agency.objects.filter(code="48-so-khcn").valid_on(day).get()
+    factories.adoption(practice, department, "adopted", day)
+    provinces = stats(practice).groups[0]
+    assert day in [p.on for p in provinces.curve]
+    assert point_on(provinces, day).adopted == 1
+    assert [r.unit for r in provinces.adopters] == [Agency.objects.resolve("48", day)]
+    assert provinces.adopters[0].via == department
