@@ -1,6 +1,6 @@
 from django.urls import re_path
 
-from dashboards import urls_agency, views
+from dashboards import urls_agency, views, views_overview, views_practice
 
 app_name = "dashboards"
 
@@ -11,4 +11,7 @@ urlpatterns = [
         name="chart",
     ),
 ]
+# Each page's own list (one line each, so that additions merge).
 urlpatterns += urls_agency.urlpatterns
+urlpatterns += views_practice.urlpatterns
+urlpatterns += views_overview.urlpatterns
