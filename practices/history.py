@@ -135,6 +135,8 @@ class History:
             record_steps.sort(key=lambda step: (step.counts_from, step.adoption_id))
         self._keys = {key: [s.counts_from for s in value] for key, value in self.records.items()}
         self._predecessors = {}
+        self._before = {}
+        self._succession_days = sorted({effective_on for _, _, effective_on in links})
 
     @classmethod
     def load(cls, practice_ids=None):
@@ -198,10 +200,7 @@ class History:
         `date`."""
         key = (unit_id, date)
         if key not in self._predecessors:
-            before = defaultdict(set)
-            for predecessor_id, successor_id, effective_on in self.links:
-                if effective_on <= date:
-                    before[successor_id].add(predecessor_id)
+            before = self._links_before(date)
             seen, stack = set(), [unit_id]
             while stack:
                 for nxt in before.get(stack.pop(), ()):
@@ -210,6 +209,18 @@ class History:
                         stack.append(nxt)
             self._predecessors[key] = seen
         return self._predecessors[key]
+
+    def _links_before(self, date):
+        """successor id → its direct predecessors, by the successions in effect on `date`;
+        built once per set of links in effect (they change on a few days only)."""
+        in_effect = bisect.bisect_right(self._succession_days, date)  # how many days passed
+        if in_effect not in self._before:
+            before = defaultdict(set)
+            for predecessor_id, successor_id, effective_on in self.links:
+                if effective_on <= date:
+                    before[successor_id].add(predecessor_id)
+            self._before[in_effect] = before
+        return self._before[in_effect]
 
     def holders(self, unit_id, date):
         """The units whose records are `unit_id`'s on `date`: itself, the units that became
