@@ -62,6 +62,7 @@ from practices.models import (  # noqa: E402
     PracticeCategory,
     PracticePage,
 )
+from practices.models import Indicator as PracticeIndicator  # noqa: E402
 from practices.text import fold, sort_key  # noqa: E402
 from search import sync  # noqa: E402
 
@@ -71,6 +72,7 @@ TARGET_COLD_MS = 600
 SEED = 20221122
 REFORM = datetime.date(2025, 7, 1)
 DEPARTMENTS = 500
+INDICATOR_VALUES = 100_000
 # A record's history: its statuses in order; the last is its current status.
 HISTORIES = [
     ("adopted",),
@@ -213,10 +215,64 @@ def build(size, state, rng):
     state["adoptions"] = state.get("adoptions", 0) + made
     state["steps"] = state.get("steps", 0) + steps
     state.setdefault("sample_practice", practices[0])
+    if "indicator_values" not in state:
+        state["indicator_values"] = create_indicator_values(
+            INDICATOR_VALUES, state["sample_practice"], rng
+        )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE")
     return state
+
+
+def months(start, end):
+    day = start.replace(day=1)
+    while day <= end:
+        yield day
+        day = (day + datetime.timedelta(days=32)).replace(day=1)
+
+
+def create_indicator_values(count, practice, rng):
+    """Up to `count` monthly measures of the percentage indicators: every province in the
+    months it existed since 2019 (63, then 34), then the departments since 2024. The sample
+    practice moves them, so its before/after reading has data."""
+    from indicators.models import IndicatorValue  # an app of its own; read only here
+
+    indicators = list(PracticeIndicator.objects.filter(unit="%").order_by("code"))
+    practice.indicators.add(*indicators)
+    today = timezone.localdate()
+    provinces = list(Agency.objects.filter(kind__in=PROVINCIAL_KINDS))
+    departments = list(Agency.objects.filter(code__startswith="HN"))
+    values = []
+
+    def add(indicator, unit, month):
+        values.append(
+            IndicatorValue(
+                indicator=indicator,
+                agency=unit,
+                period_kind="month",
+                period_start=month,
+                value=round(rng.uniform(10, 95), 2),
+                kind="measure",
+                source="Cổng Dịch vụ công quốc gia (số liệu tổng hợp để đo hiệu năng)",
+            )
+        )
+
+    last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    for indicator in indicators:
+        for unit in provinces:
+            start = max(unit.valid_from or datetime.date(2019, 1, 1), datetime.date(2019, 1, 1))
+            end = min(unit.valid_to or last_month, last_month)
+            for month in months(start, end):
+                if month.replace(day=28) <= end or unit.valid_to is None:
+                    add(indicator, unit, month)
+    for indicator in indicators:
+        for unit in departments:
+            for month in months(datetime.date(2024, 1, 1), last_month):
+                add(indicator, unit, month)
+    rng.shuffle(values)
+    IndicatorValue.objects.bulk_create(values[:count], batch_size=5000)
+    return min(count, len(values))
 
 
 # --- Measuring ------------------------------------------------------------------------------
@@ -227,10 +283,12 @@ def pages(state):
     practice = state["sample_practice"]
     agency = Agency.objects.current().get(code="24")
     return [
-        ("practice page", practice.url),
-        ("practice page ?ngay=", f"{practice.url}?ngay=2025-06-30"),
-        ("matrix ?ngay=", "/ma-tran/?pham-vi=tinh-thanh&ngay=2025-06-30"),
+        ("practice dashboard", f"{practice.url}lan-toa/"),
+        ("national overview", "/tong-quan/"),
         ("agency page", agency.get_absolute_url()),
+        ("map data", f"/ban-do/du-lieu.json?giai-phap={practice.slug}"),
+        ("map data, 30/6/2025", f"/ban-do/du-lieu.json?giai-phap={practice.slug}&ngay=2025-06-30"),
+        ("matrix ?ngay=", "/ma-tran/?pham-vi=tinh-thanh&ngay=2025-06-30"),
     ]
 
 
@@ -275,7 +333,8 @@ def benchmark(sizes=SIZES, runs=20):
         build(size, state, rng)
         say(
             f"\n{state['adoptions']:,} adoptions, {state['steps']:,} steps "
-            f"({state['steps'] / state['adoptions']:.1f} per adoption), built in "
+            f"({state['steps'] / state['adoptions']:.1f} per adoption), "
+            f"{state['indicator_values']:,} indicator values, built in "
             f"{time.perf_counter() - started:.0f} s"
         )
         for label, url in pages(state):
