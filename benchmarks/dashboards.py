@@ -194,7 +194,7 @@ def units_for_adoptions():
     )
 
 
-def build(size, state, rng):
+def build(size, state, rng, indicator_values=INDICATOR_VALUES):
     """Grow the data to `size` adoptions (on top of what `state` says was built)."""
     if "units" not in state:
         state["units"] = units_for_adoptions() + create_departments(DEPARTMENTS)
@@ -217,7 +217,7 @@ def build(size, state, rng):
     state.setdefault("sample_practice", practices[0])
     if "indicator_values" not in state:
         state["indicator_values"] = create_indicator_values(
-            INDICATOR_VALUES, state["sample_practice"], rng
+            indicator_values, state["sample_practice"], rng
         )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -322,7 +322,7 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def benchmark(sizes=SIZES, runs=20):
+def benchmark(sizes=SIZES, runs=20, indicator_values=INDICATOR_VALUES):
     """Build each size in turn and measure every page; prints the figures and returns
     {"results": {(size, label): figures}, "state": what was built}."""
     rng = random.Random(SEED)
@@ -330,7 +330,7 @@ def benchmark(sizes=SIZES, runs=20):
     client = Client()
     for size in sorted(sizes):
         started = time.perf_counter()
-        build(size, state, rng)
+        build(size, state, rng, indicator_values)
         say(
             f"\n{state['adoptions']:,} adoptions, {state['steps']:,} steps "
             f"({state['steps'] / state['adoptions']:.1f} per adoption), "

@@ -194,3 +194,30 @@ def test_import_benchmark_small_run_writes_what_it_claims(postgres, seeded, tmp_
     assert {doc.key: (doc.title, doc.body) for doc in kept} == {
         key: (row["title"], row["body"]) for key, row in made.items()
     }
+
+
+@pytest.mark.postgres
+@pytest.mark.filterwarnings("ignore:No directory at")  # WhiteNoise without autorefresh
+def test_dashboard_benchmark_small_run_measures_the_pages_it_names(postgres, seeded):
+    """The dashboards' benchmark builds dated histories like the real ones (steps in order,
+    inside their unit's period, the record's status its latest step's) and measures pages
+    that answer with the same number of queries at both sizes."""
+    from benchmarks import dashboards as dashboard_benchmark
+    from indicators.models import IndicatorValue
+    from practices.models import AdoptionStep
+
+    with override_settings(DASHBOARDS_CACHE_SECONDS=600):
+        outcome = dashboard_benchmark.benchmark(sizes=(120, 400), runs=1, indicator_values=3000)
+    state = outcome["state"]
+    assert Adoption.objects.filter(practice__title__contains="hiệu năng").count() == 400
+    assert 1.5 < state["steps"] / state["adoptions"] < 4
+    assert IndicatorValue.objects.count() == state["indicator_values"] == 3000
+    for adoption in Adoption.objects.filter(practice__title__contains="hiệu năng")[:50]:
+        steps = list(AdoptionStep.objects.filter(adoption=adoption).order_by("on"))
+        assert steps[-1].status == adoption.status and steps[-1].on == adoption.decided_on
+        assert all(adoption.agency.is_valid_on(step.on) for step in steps)
+    labels = {label for _, label in outcome["results"]}
+    assert {"practice dashboard", "national overview", "agency page", "map data"} <= labels
+    for label in labels:
+        small, large = (outcome["results"][size, label]["queries"] for size in (120, 400))
+        assert small == large, label
