@@ -96,13 +96,19 @@ class AdoptionWriter:
 
     def new_steps(self, writes):
         """{pk: steps} of the new records (numbered by `created`'s pks), added to `writes`."""
-        at = [self.attnames.index(name) for name in _CURRENT]
+        status, on, instrument, url = (self.attnames.index(name) for name in _CURRENT)
         found = {}
-        for n, values in enumerate(self.created):
-            dated = (
-                dict(zip(self.stages, self.created_stages[n], strict=True)) if self.stages else None
-            )
-            after = steps.history(values[0], (), [values[i] for i in at], dated)
+        if not self.stages:  # one step each (steps.history), made here: tens of thousands
+            for values in self.created:
+                step = [None, values[0], values[status], values[on], values[instrument]]
+                step += [values[url], ""]
+                writes.new.append(step)
+                found[values[0]] = [step]
+            return found
+        for values, stages in zip(self.created, self.created_stages, strict=True):
+            current = (values[status], values[on], values[instrument], values[url])
+            dated = dict(zip(self.stages, stages, strict=True))
+            after = steps.history(values[0], (), current, dated)
             writes.add((), after)
             found[values[0]] = after
         return found
@@ -142,7 +148,7 @@ class AdoptionWriter:
         writes = steps.StepWrites()
         steps_of = self.new_steps(writes) | self.changed_steps(writes)
         writes.number()  # before the revisions, which name them
-        serialise_step = _serialiser(AdoptionStep, steps.ATTNAMES)
+        serialise_step = steps.serialiser()
         revision_pks = reserve_pks(Revision, count)
         content_type = ContentType.objects.get_for_model(Adoption).pk
         now, group, user_id = timezone.now(), uuid.uuid4(), getattr(self.user, "pk", None)
