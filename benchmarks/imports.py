@@ -105,6 +105,7 @@ from practices.models import (  # noqa: E402
     PracticePage,
 )
 from practices.resources import COLUMNS, import_adoptions  # noqa: E402
+from practices.resources.columns import STAGE_COLUMNS  # noqa: E402
 from practices.text import fold, sort_key  # noqa: E402
 from search import sync  # noqa: E402
 
@@ -151,9 +152,14 @@ STATUS_WORDS = {
     "discontinued": ["Dừng áp dụng", "dung", "Đã dừng"],
 }
 EVIDENCE_WORDS = ["", "Tự khai báo", "có văn bản", "Đã thẩm định"]
-# The export's Vietnamese headers, less the agency's slug an export adds beside its code: the
-# rows name agencies by code or name, as files made by hand do.
-HEADERS = [names[0] for column, names in COLUMNS.items() if column != "agency_slug"]
+# The export's Vietnamese headers, less the agency's slug an export adds beside its code (the
+# rows name agencies by code or name, as files made by hand do) and the optional stage dates
+# (each row's one step comes from its status and date, as in the runs before they existed).
+HEADERS = [
+    names[0]
+    for column, names in COLUMNS.items()
+    if column != "agency_slug" and column not in STAGE_COLUMNS
+]
 
 
 # --- Synthetic data ------------------------------------------------------------------------

@@ -115,7 +115,8 @@ KINDS = {
             "tick-inverse",
             "practices_import:upload",
             "sáng kiến, cơ quan, trạng thái, ngày quyết định, văn bản, minh chứng, "
-            "mức minh chứng, ghi chú",
+            "mức minh chứng, ghi chú; không bắt buộc: ngày đưa vào kế hoạch, ngày bắt đầu "
+            "thí điểm, ngày áp dụng, ngày dừng áp dụng (các bước trước của kết quả)",
             "wagtailsnippets_practices_adoption:list",
             "ket-qua-ap-dung",
             "Báo cáo nhiều kết quả áp dụng cùng lúc: mỗi dòng là một sáng kiến ở một cơ quan, "

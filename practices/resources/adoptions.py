@@ -17,8 +17,15 @@ from practices.models import (
     ended_unit_undated_message,
 )
 from practices.periods import Successions, outside_period
+from practices.resources import steps
 from practices.resources.base import SpreadsheetResource
-from practices.resources.columns import COLUMNS, EVIDENCE_WORDS, REQUIRED_COLUMNS, STATUS_WORDS
+from practices.resources.columns import (
+    COLUMNS,
+    EVIDENCE_WORDS,
+    REQUIRED_COLUMNS,
+    STAGE_COLUMNS,
+    STATUS_WORDS,
+)
 from practices.resources.publish import AdoptionWriter
 from practices.resources.widgets import (
     AgencySlugWidget,
@@ -31,6 +38,9 @@ from practices.resources.widgets import (
 )
 
 KEY_COLUMNS = ("practice", "agency", "agency_slug")
+STAGES = tuple(STAGE_COLUMNS)
+# A stage date is checked as the decision date is (not too far ahead), under its own name.
+STAGE_TOO_FAR = "Ngày quá xa trong tương lai."
 
 
 class AdoptionResource(AdoptionWriter, SpreadsheetResource):
@@ -65,6 +75,23 @@ class AdoptionResource(AdoptionWriter, SpreadsheetResource):
         ),
     )
     notes = fields.Field(attribute="notes", column_name="notes", widget=TextWidget())
+    # Not the model's fields: the dates of the record's steps (practices.resources.steps).
+    planned_on = fields.Field(
+        attribute="planned_on", column_name="planned_on", widget=DateWidget(too_far=STAGE_TOO_FAR)
+    )
+    piloting_on = fields.Field(
+        attribute="piloting_on",
+        column_name="piloting_on",
+        widget=DateWidget(too_far=STAGE_TOO_FAR),
+    )
+    adopted_on = fields.Field(
+        attribute="adopted_on", column_name="adopted_on", widget=DateWidget(too_far=STAGE_TOO_FAR)
+    )
+    discontinued_on = fields.Field(
+        attribute="discontinued_on",
+        column_name="discontinued_on",
+        widget=DateWidget(too_far=STAGE_TOO_FAR),
+    )
 
     class Meta:
         model = Adoption
@@ -100,6 +127,9 @@ class AdoptionResource(AdoptionWriter, SpreadsheetResource):
         self.started = timezone.now()
         self.blank = {k: v for k, v in vars(Adoption()).items() if k != "_state"}
         self.row_objects = {}  # the practice and agency of the current row, once cleaned
+        # The stage columns of the file (STAGE_COLUMNS), and then the steps of the records it
+        # may change, read before the first row; the stage dates of the new rows, in order.
+        self.stages, self.steps_of, self.created_stages = (), {}, []
 
     class Result(resources.Result):
         """Keeps of each row only what the report reads, its kind: a RowResult holds the
@@ -150,6 +180,9 @@ class AdoptionResource(AdoptionWriter, SpreadsheetResource):
                 *self.attnames
             )
         }
+        self.stages = tuple(name for name in STAGE_COLUMNS if name in dataset.headers)
+        if self.stages:  # a row's dates are compared with the record's
+            self.steps_of = steps.load(values[0] for values in self.existing.values())
         locked_by = self.attnames.index("locked_by_id")
         holders = {values[locked_by] for values in self.existing.values()} - {None}
         self.lock_holders = {
@@ -162,6 +195,12 @@ class AdoptionResource(AdoptionWriter, SpreadsheetResource):
         adoption = Adoption.from_db(Adoption.objects.db, self.attnames, values)
         adoption.practice = self.pages_by_pk[adoption.practice_id]
         adoption.agency = self.agencies.by_pk[adoption.agency_id]
+        if self.stages:
+            dated = (
+                (step[steps.STATUS], step[steps.ON]) for step in self.steps_of.get(values[0], ())
+            )
+            for name, date in steps.latest_dates(dated).items():
+                setattr(adoption, name, date)
         return adoption
 
     def values(self, adoption):
@@ -212,13 +251,49 @@ class AdoptionResource(AdoptionWriter, SpreadsheetResource):
             setattr(instance, field.attribute, value)
 
     def get_bulk_update_fields(self):
-        return [name for name in self.fields if name not in KEY_COLUMNS]
+        return [name for name in self.fields if name not in KEY_COLUMNS + STAGES]
 
     def dehydrate_agency_slug(self, adoption):
         return adoption.agency.slug
 
+    def stage_dates(self, adoption):
+        """The stage columns of an exported record: the latest date of each status among its
+        steps (prefetched by the export)."""
+        if getattr(adoption, "_stage_dates", None) is None:
+            dated = ((step.status, step.on) for step in adoption.steps.all())
+            render = self.fields["decided_on"].widget.render  # dd/mm/yyyy, as the others
+            adoption._stage_dates = {
+                name: render(date) for name, date in steps.latest_dates(dated).items()
+            }
+        return adoption._stage_dates
+
+    def dehydrate_planned_on(self, adoption):
+        return self.stage_dates(adoption)["planned_on"]
+
+    def dehydrate_piloting_on(self, adoption):
+        return self.stage_dates(adoption)["piloting_on"]
+
+    def dehydrate_adopted_on(self, adoption):
+        return self.stage_dates(adoption)["adopted_on"]
+
+    def dehydrate_discontinued_on(self, adoption):
+        return self.stage_dates(adoption)["discontinued_on"]
+
     def compared(self, instance):
-        return [getattr(instance, name) for name in COLUMNS if name not in KEY_COLUMNS]
+        values = [getattr(instance, name) for name in COLUMNS if name not in KEY_COLUMNS + STAGES]
+        # The current step wins for its own status: that column's cell is not compared.
+        values += [
+            getattr(instance, name, None)
+            for name in self.stages
+            if STAGE_COLUMNS[name] != instance.status
+        ]
+        return values
+
+    def row_stages(self, instance):
+        """{stage column: date} of the row, for the columns the file has; None without any."""
+        if not self.stages:
+            return None
+        return {name: getattr(instance, name, None) for name in self.stages}
 
     def check_row(self, instance, row, errors, number):
         key = self.row_key
@@ -250,6 +325,8 @@ class AdoptionResource(AdoptionWriter, SpreadsheetResource):
             unchanged = self.row_before is not None and self.row_before == self.compared(instance)
             if not unchanged and "decided_on" not in errors:
                 self.check_date(instance, errors)
+            if not unchanged:
+                self.check_stages(instance, errors)
 
     @cached_property
     def successions(self):
@@ -276,6 +353,40 @@ class AdoptionResource(AdoptionWriter, SpreadsheetResource):
             )
             errors.setdefault("decided_on", []).append(ValidationError(message))
 
+    def check_stages(self, adoption, errors):
+        """Each stage date leads to the current status: within the unit's period, not after
+        the decision date, which it needs (an undated current step would come first)."""
+        decided_on = adoption.decided_on
+        for name in self.stages:
+            on = getattr(adoption, name, None)
+            if on is None or name in errors:
+                continue
+            own = STAGE_COLUMNS[name] == adoption.status
+            if not adoption.agency.is_valid_on(on):
+                message = outside_period(
+                    adoption.agency,
+                    on,
+                    name=describe,
+                    verb="ghi",
+                    successions=self.successions,
+                    units=self.agencies.by_pk,
+                )
+            elif decided_on is None and not own and "decided_on" not in errors:
+                message = (
+                    f"Đã ghi ngày {on:%d/%m/%Y} cho bước “{STAGE_COLUMNS[name].label}” thì "
+                    "cần ghi cả ngày quyết định của trạng thái hiện tại, để bước này đứng "
+                    "trước nó trong lịch sử."
+                )
+            elif decided_on is not None and on > decided_on:
+                message = (
+                    f"Ngày {on:%d/%m/%Y} sau ngày quyết định của trạng thái hiện tại "
+                    f"({decided_on:%d/%m/%Y}): các bước là lịch sử dẫn tới trạng thái đó. "
+                    "Hãy sửa ngày, hoặc đổi trạng thái và ngày quyết định."
+                )
+            else:
+                continue
+            errors.setdefault(name, []).append(ValidationError(message))
+
     def save_instance(self, instance, is_create, row, **kwargs):
         # Kept until `record`, which writes them all once the file has proved valid.
         if is_create:
@@ -283,6 +394,8 @@ class AdoptionResource(AdoptionWriter, SpreadsheetResource):
                 instance.live = False
             instance.created_at = instance.updated_at = self.started  # as save() would
             self.created.append(self.values(instance))
+            if self.stages:
+                self.created_stages.append(tuple(getattr(instance, n, None) for n in self.stages))
         else:
             # A report never changes the approved record: its values go into a new
             # revision (record_reports), published when a reviewer approves.

@@ -22,6 +22,18 @@ COLUMNS = {
     "evidence_url": ("Minh chứng", "Đường dẫn minh chứng", "evidence url"),
     "evidence_level": ("Mức minh chứng", "evidence level"),
     "notes": ("Ghi chú",),
+    # The record's earlier steps, one date per status (practices.resources.steps): optional.
+    "planned_on": ("Ngày đưa vào kế hoạch", "planned on"),
+    "piloting_on": ("Ngày bắt đầu thí điểm", "piloting on"),
+    "adopted_on": ("Ngày áp dụng", "adopted on"),
+    "discontinued_on": ("Ngày dừng áp dụng", "discontinued on"),
+}
+# The stage columns and the status each dates.
+STAGE_COLUMNS = {
+    "planned_on": AdoptionStatus.PLANNED,
+    "piloting_on": AdoptionStatus.PILOTING,
+    "adopted_on": AdoptionStatus.ADOPTED,
+    "discontinued_on": AdoptionStatus.DISCONTINUED,
 }
 # A tuple within: one of these columns is enough.
 REQUIRED_COLUMNS = ("practice", ("agency", "agency_slug"), "status")

@@ -81,6 +81,7 @@ def export_adoptions(queryset=None, file_format="csv"):
     queryset = (
         (queryset if queryset is not None else Adoption.objects.all())
         .select_related("practice", "agency")
+        .prefetch_related("steps")  # the stage columns
         .order_by("practice__slug", "agency__sort_name", "pk")
     )
     return _export(AdoptionResource(), queryset, file_format)

@@ -13,9 +13,12 @@ from modelcluster.models import get_serializable_data_for_fields
 from wagtail.models import ModelLogEntry, Revision
 
 from kb.bulk import insert_rows, reserve_pks
-from practices.models import Adoption
+from practices.models import Adoption, AdoptionStep
+from practices.resources import steps
 
 _JSON = DjangoJSONEncoder()  # Revision.content's encoder
+# What a record's latest step holds of the record (Adoption.record_step).
+_CURRENT = ("status", "decided_on", "instrument", "evidence_url")
 
 
 def _serialiser(model, attnames):
@@ -58,7 +61,8 @@ def _serialiser(model, attnames):
 class AdoptionWriter:
     """The writes of AdoptionResource once every row has been checked (`record`), kept apart
     from the checks of its rows: the resource's `created` (values), `changed` (instances),
-    `scope`, `user`, `attnames`, `agencies` and `pages_by_pk` are what they write from."""
+    `scope`, `user`, `attnames`, `agencies` and `pages_by_pk` are what they write from, with
+    `stages`, `created_stages` and `steps_of` for the records' steps (`steps`)."""
 
     def saved(self):
         """(adoption, history action) of each row written, one instance at a time."""
@@ -76,6 +80,14 @@ class AdoptionWriter:
         else:
             self.created = self.with_pks(self.created)
             insert_rows(Adoption, self.attnames, self.created)
+            # A new report's record holds its step, as a draft saved in the admin does; a
+            # changed record's steps change only in its revision (record_reports).
+            writes = steps.StepWrites()
+            self.new_steps(writes)
+            writes.number()
+            writes.write()
+            if self.stages:
+                self.staged_reports()
             self.record_reports()
         # Written without save(), so without the signals that mark them for search and make
         # the dashboards' figures stale.
@@ -83,6 +95,41 @@ class AdoptionWriter:
         bump_on_commit()
         # Free them before search rebuilds the rows of the adoptions.
         self.created, self.changed, self.existing = [], [], {}
+        self.created_stages, self.steps_of = [], {}
+
+    def new_steps(self, writes):
+        """{pk: steps} of the new records (numbered by `created`'s pks), added to `writes`."""
+        status, on, instrument, url = (self.attnames.index(name) for name in _CURRENT)
+        found = {}
+        if not self.stages:  # one step each (steps.history), made here: tens of thousands
+            for values in self.created:
+                step = [None, values[0], values[status], values[on], values[instrument]]
+                step += [values[url], ""]
+                writes.new.append(step)
+                found[values[0]] = [step]
+            return found
+        for values, stages in zip(self.created, self.created_stages, strict=True):
+            current = (values[status], values[on], values[instrument], values[url])
+            dated = dict(zip(self.stages, stages, strict=True))
+            after = steps.history(values[0], (), current, dated)
+            writes.add((), after)
+            found[values[0]] = after
+        return found
+
+    def changed_steps(self, writes):
+        """{pk: steps} of the changed records after their rows, the changes added to
+        `writes`; their steps as they were are read in one query (already read when the file
+        has stage columns)."""
+        pks = [adoption.pk for adoption in self.changed]
+        before = self.steps_of if self.stages else steps.load(pks)
+        found = {}
+        for adoption in self.changed:
+            existing = before.get(adoption.pk, [])
+            current = [getattr(adoption, name) for name in _CURRENT]
+            after = steps.history(adoption.pk, existing, current, self.row_stages(adoption))
+            writes.add(existing, after)
+            found[adoption.pk] = after
+        return found
 
     def with_pks(self, created):
         """The new adoptions' values with their pks (the pk is the first concrete field)."""
@@ -101,6 +148,10 @@ class AdoptionWriter:
         from practices.models import AdoptionResult
 
         self.created = self.with_pks(self.created)
+        writes = steps.StepWrites()
+        steps_of = self.new_steps(writes) | self.changed_steps(writes)
+        writes.number()  # before the revisions, which name them
+        serialise_step = steps.serialiser()
         revision_pks = reserve_pks(Revision, count)
         content_type = ContentType.objects.get_for_model(Adoption).pk
         now, group, user_id = timezone.now(), uuid.uuid4(), getattr(self.user, "pk", None)
@@ -130,6 +181,7 @@ class AdoptionWriter:
                 label = f"{labels[agency]} – {self.pages_by_pk[values[at['practice_id']]].title}"
                 # Serialised before it points at its revision, as save_revision does.
                 content = serialise(values)
+                content["steps"] = [serialise_step(step) for step in steps_of.pop(pk)]
                 content["results"] = results.get(pk, [])
                 entries.append((pk, label, action, revision))
                 yield revision, content_type, content_type, str(pk), user_id, content, label, now
@@ -182,6 +234,7 @@ class AdoptionWriter:
         for adoption, revision in zip(self.changed, revision_pks, strict=True):
             adoption.latest_revision_id, adoption.updated_at = revision, now
         self.update(self.changed)
+        writes.write()
 
     def update(self, adoptions):
         """Write the import's columns and bookkeeping of `adoptions`, one UPDATE by pk each,
@@ -212,6 +265,18 @@ class AdoptionWriter:
                     for a in adoptions
                 ],
             )
+
+    def staged_reports(self):
+        """The steps a file's stage columns give the changed records, in memory: a report
+        leaves the approved record as it is, and its revision (record_reports) carries them."""
+        for adoption in self.changed:
+            current = [getattr(adoption, name) for name in _CURRENT]
+            after = steps.history(
+                adoption.pk, self.steps_of.get(adoption.pk, []), current, self.row_stages(adoption)
+            )
+            adoption.steps = [
+                AdoptionStep(**dict(zip(steps.ATTNAMES, s, strict=True))) for s in after
+            ]
 
     def record_reports(self):
         """Each saved row as a report of `self.user`: a revision (as the snippet editor's

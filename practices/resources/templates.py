@@ -33,7 +33,12 @@ from practices.models import (
     PracticeCategory,
     PracticePage,
 )
-from practices.resources.columns import AGENCY_COLUMNS, COLUMNS, PRACTICE_COLUMNS
+from practices.resources.columns import (
+    AGENCY_COLUMNS,
+    COLUMNS,
+    PRACTICE_COLUMNS,
+    STAGE_COLUMNS,
+)
 from practices.resources.formats import xlsx_escape
 from practices.resources.formulas import escape_start, neutralise
 from practices.resources.widgets import PracticeLookup
@@ -169,6 +174,11 @@ class Template:
             ),
             _choices_section("Trạng thái", AdoptionStatus),
             _choices_section("Mức minh chứng (để trống: tự khai báo)", EvidenceLevel, excluded),
+            Section(
+                "Ngày các bước trước (không bắt buộc; dd/mm/yyyy, không sau ngày quyết định)",
+                ["Cột", "Ngày đơn vị bắt đầu trạng thái"],
+                [[COLUMNS[name][0], status.label] for name, status in STAGE_COLUMNS.items()],
+            ),
         ]
         return row, sections
 

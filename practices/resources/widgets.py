@@ -27,7 +27,7 @@ class DateWidget(widgets.Widget):
     """dd/mm/yyyy (also d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy) or ISO yyyy-mm-dd.
 
     `future_days` bounds how far ahead a date may be (a decision date cannot be years away;
-    a unit's period may start on a future date, so agencies pass None).
+    a unit's period may start on a future date, so agencies pass None); `too_far` says so.
     """
 
     _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
@@ -57,9 +57,11 @@ class DateWidget(widgets.Widget):
         except ValueError as error:
             raise ValueError("Ngày không tồn tại.") from error
 
-    def __init__(self, future_days=366, **kwargs):
+    def __init__(
+        self, future_days=366, too_far="Ngày quyết định quá xa trong tương lai.", **kwargs
+    ):
         super().__init__(**kwargs)
-        self.future_days = future_days
+        self.future_days, self.too_far = future_days, too_far
 
     def clean(self, value, row=None, **kwargs):
         date = self.parse(value)
@@ -70,7 +72,7 @@ class DateWidget(widgets.Widget):
         if date >= datetime.date.today() + datetime.timedelta(days=self.future_days - 1) and (
             date > timezone.localdate() + datetime.timedelta(days=self.future_days)
         ):
-            raise ValueError("Ngày quyết định quá xa trong tương lai.")
+            raise ValueError(self.too_far)
         return date
 
     def render(self, value, obj=None, **kwargs):

@@ -31,6 +31,10 @@ HEADERS = {
         "Minh chứng",
         "Mức minh chứng",
         "Ghi chú",
+        "Ngày đưa vào kế hoạch",
+        "Ngày bắt đầu thí điểm",
+        "Ngày áp dụng",
+        "Ngày dừng áp dụng",
     ],
     "agencies": [
         "Mã",
@@ -257,6 +261,12 @@ def test_a_reporter_sees_only_their_units_and_no_reviewers_level(client, reporte
     ]
     levels = section(sections, "Mức minh chứng")[1:]
     assert levels == [("Tự khai báo", "self-declared"), ("Có văn bản, tài liệu", "documented")]
+    assert section(sections, "Ngày các bước trước")[1:] == [
+        ("Ngày đưa vào kế hoạch", "Kế hoạch"),
+        ("Ngày bắt đầu thí điểm", "Thí điểm"),
+        ("Ngày áp dụng", "Đã áp dụng"),
+        ("Ngày dừng áp dụng", "Dừng áp dụng"),
+    ]
 
 
 def test_an_editor_sees_every_unit_and_every_level(client, editor, departments):
