@@ -61,7 +61,12 @@ def test_without_javascript_the_server_svg_and_the_table_show(chromium_path, liv
     for page in _open_page(chromium_path, locale="vi-VN", java_script_enabled=False):
         page.goto(f"{live_server.url}/")
         figure = page.locator(FIGURE)
-        expect(figure.locator("[data-chart-picture] svg")).to_be_visible()
+        picture = figure.locator("[data-chart-picture] img")
+        expect(picture).to_be_visible()
+        # The server's drawing arrived: an SVG of some width, not a broken image.
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=picture.element_handle()
+        )
         expect(figure.locator("[data-chart-interactive]")).to_be_hidden()
         figure.locator("summary").click()
         expect(figure.locator("table tbody tr")).to_have_count(4)

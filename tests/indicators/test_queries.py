@@ -161,7 +161,7 @@ def test_the_pages_say_what_is_missing_and_then_draw_the_values(client, units, p
     assert "Chưa có số đo" not in page
     assert "/bieu-do/chi-so-truoc-sau-ap-dung.csv?" in page
     agency_page = client.get(units["bac_ninh"].get_absolute_url()).content.decode()
-    assert "Tỉnh Bắc Giang (đến 30/06/2025), tiền thân" in agency_page
+    assert "Tỉnh Bắc Giang (đến 30/06/2025) (tiền thân)" in agency_page
     assert "chỉ tiêu quốc gia, Quyết định 126/QĐ-BCĐCP" in agency_page
     csv = client.get(
         "/bieu-do/chi-so-co-quan.csv",
