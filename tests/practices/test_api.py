@@ -35,6 +35,7 @@ ADOPTION_FIELDS = {
     "instrument",
     "evidence_level",
     "url",
+    "steps",
 }
 AGENCY_FIELDS = {
     "code",
