@@ -6,6 +6,8 @@ Bắc Giang (24 until 30/6/2025) and the old Bắc Ninh (27) became today's Bắ
 
 import datetime
 
+from django.utils import timezone
+
 import pytest
 
 from practices import history, queries
@@ -63,7 +65,7 @@ def test_a_new_status_is_a_new_step_and_the_old_one_is_kept(units):
 def test_the_migration_rule_gives_an_undated_record_the_day_it_was_entered(units):
     practice = factories.practice("Giải pháp Không ngày")
     adoption = factories.adoption(practice, units["ha_noi"], "adopted", None)
-    entered = adoption.created_at.date()
+    entered = timezone.localtime(adoption.created_at).date()  # the site's day, not UTC's
     loaded = history.History.load()
     step = loaded.step_on(units["ha_noi"].id, practice.id, entered)
     assert step is not None and step.counts_from == entered
@@ -217,7 +219,7 @@ def test_the_api_and_the_pages_read_a_day_alike(client, units):
     factories.adoption(practice, units["ha_noi"], "adopted", None)
     records = Adoption.objects.public().filter(practice=practice).select_related("agency")
     steps = history.steps_by_adoption(records)
-    for day in (D(2024, 1, 1), D(2024, 6, 1), D(2025, 6, 1), datetime.date.today()):
+    for day in (D(2024, 1, 1), D(2024, 6, 1), D(2025, 6, 1), timezone.localdate()):
         pages = {(a.pk, a.status) for a in history.as_of(list(records), day, steps)}
         api = set(history.annotate_as_of(records, day).values_list("pk", "status_then"))
         assert pages == api, day
