@@ -80,11 +80,11 @@ HISTORIES = [
     ("planned", "adopted"),
     ("planned", "piloting", "adopted"),
     ("planned", "piloting", "adopted"),
+    ("planned", "piloting", "adopted"),
+    ("planned", "piloting", "discontinued"),
     ("planned", "piloting", "adopted", "discontinued"),
     ("planned", "piloting", "adopted", "discontinued", "adopted"),
-    ("piloting",),
-    ("planned", "piloting"),
-]
+]  # 3 steps on average, as the figures ask
 
 
 def say(text=""):
