@@ -15,6 +15,7 @@ from dashboards.practice_stats import (
     GROUPS,
     NO_REGION,
     PROVINCES,
+    Shares,
     region_sort_key,
 )
 from practices.history import History
@@ -45,18 +46,10 @@ RULES = {
 
 
 @dataclass
-class Coverage:
+class Coverage(Shares):
     units: int
     adopted: int
     adopted_or_piloting: int
-
-    @property
-    def adopted_share(self):
-        return self.adopted / self.units if self.units else 0.0
-
-    @property
-    def adopted_or_piloting_share(self):
-        return self.adopted_or_piloting / self.units if self.units else 0.0
 
 
 @dataclass

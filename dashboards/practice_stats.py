@@ -117,12 +117,8 @@ RULES = {
 }
 
 
-@dataclass
-class CurvePoint:
-    on: datetime.date
-    units: int
-    adopted: int
-    adopted_or_piloting: int
+class Shares:
+    """The shares of a count of units: `units`, `adopted` and `adopted_or_piloting`."""
 
     @property
     def adopted_share(self):
@@ -131,6 +127,14 @@ class CurvePoint:
     @property
     def adopted_or_piloting_share(self):
         return self.adopted_or_piloting / self.units if self.units else 0.0
+
+
+@dataclass
+class CurvePoint(Shares):
+    on: datetime.date
+    units: int
+    adopted: int
+    adopted_or_piloting: int
 
 
 @dataclass
@@ -155,19 +159,11 @@ class Adopter:
 
 
 @dataclass
-class RegionRow:
+class RegionRow(Shares):
     region: str
     units: int
     adopted: int
     adopted_or_piloting: int
-
-    @property
-    def adopted_share(self):
-        return self.adopted / self.units if self.units else 0.0
-
-    @property
-    def adopted_or_piloting_share(self):
-        return self.adopted_or_piloting / self.units if self.units else 0.0
 
 
 @dataclass
