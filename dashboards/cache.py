@@ -13,11 +13,17 @@ entries cached under an old 1 are never read again.
 """
 
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
 
 VERSION_KEY = "dashboards:version"
+# The last results this process read or computed, by versioned key: a page's charts each ask
+# for the same figures, and unpickling them from Django's cache costs more than drawing them.
+# A key carries the data version, so a kept result is never stale; results are read-only.
+LOCAL_SIZE = 16
+_local = OrderedDict()
 
 
 def version():
@@ -51,4 +57,14 @@ def cached(name, builder, timeout=None):
         timeout = settings.DASHBOARDS_CACHE_SECONDS
     if not timeout:  # 0: caching is off (the test settings)
         return builder()
-    return cache.get_or_set(key(name), builder, timeout)
+    versioned = key(name)
+    try:
+        _local.move_to_end(versioned)
+        return _local[versioned]
+    except KeyError:
+        pass
+    value = cache.get_or_set(versioned, builder, timeout)
+    _local[versioned] = value
+    while len(_local) > LOCAL_SIZE:
+        _local.popitem(last=False)
+    return value

@@ -41,12 +41,16 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
+from dashboards import cache as dashboard_cache
 from practices.models import STATUS_RANK, AdoptionStatus
 from practices.resources.formulas import neutralise
 from practices.templatetags.practice_tags import (
@@ -323,6 +327,24 @@ class Chart:
             for row in self.rows
         ]
 
+    @cached_property
+    def table_body(self):
+        """The table's rows as HTML, each cell escaped: written here rather than as a loop in
+        the template, which spends a second on the overview's tens of thousands of cells."""
+        rows = []
+        for row in self.table_rows:
+            cells = [f'<th scope="row">{escape(row[0][0])}</th>'] if row else []
+            for text, numeric in row[1:]:
+                cells.append(
+                    f'<td class="num">{escape(text)}</td>'
+                    if numeric
+                    else f"<td>{escape(text)}</td>"
+                )
+            rows.append(f"<tr>{''.join(cells)}</tr>")
+        if not rows:
+            rows.append(f'<tr><td colspan="{len(self.columns)}">Chưa có số liệu.</td></tr>')
+        return mark_safe("\n".join(rows))  # noqa: S308 (every cell is escaped above)
+
 
 def _cell(value):
     """A table cell as a Vietnamese reader writes it: 1.234; 12,5; 01/07/2025."""
@@ -459,7 +481,13 @@ def build(name, params=None):
     params = params or {}
     given = {key: params.get(key) for key in entry.params}
     given = {key: str(value) for key, value in given.items() if value not in (None, "")}
-    chart = entry.builder(dict(given))
-    chart.name = name
-    chart.params = given
-    return chart
+
+    def make():
+        chart = entry.builder(dict(given))
+        chart.name = name
+        chart.params = given
+        return chart
+
+    # Once per data version and parameters (and day: without `ngay`, a chart shows today).
+    key = f"chart:{name}:{urlencode(sorted(given.items()))}:{timezone.localdate()}"
+    return dashboard_cache.cached(key, make)

@@ -116,40 +116,45 @@ def live_practices():
 def trend_dates(history, on):
     """Quarter ends from the first recorded step to `on`, the day before and the day of each
     succession, and `on` itself."""
-    changes = history.change_dates()
-    if not changes or changes[0] > on:
+    first = history.first_change_date()
+    if first is None or first > on:
         return []
     days = {on}
-    quarter = periods.Quarter.of(changes[0])
+    quarter = periods.Quarter.of(first)
     while quarter.end < on:
         days.add(quarter.end)
         quarter = quarter.next()
     for effective in history.succession_dates():
         days |= {effective - datetime.timedelta(days=1), effective}
-    return sorted(day for day in days if changes[0] <= day <= on)
+    return sorted(day for day in days if first <= day <= on)
 
 
 def overview(on, history=None):
-    history = history or History.load()
+    history = history or History.load(details=False)
     practices = live_practices()
     rows = [PracticeRow(practice, {}) for practice in practices]
+    kinds = [kind for group in GROUPS for kind in group.kinds]
+    adopted, reached = history.reach(kinds, {AdoptionStatus.ADOPTED}, ADOPTED_OR_PILOTING)
     units = {group.key: history.units_on(on, group.kinds) for group in GROUPS}
     adopted_by_unit = {unit.id: 0 for group in GROUPS for unit in units[group.key]}
     for row in rows:
         for group in GROUPS:
-            reached = history.adopters(row.practice.id, on, group.kinds, ADOPTED_OR_PILOTING)
-            adopted = [u for u, step in reached.items() if step.status == AdoptionStatus.ADOPTED]
-            for unit_id in adopted:
+            adopters = adopted.units(row.practice.id, on, group.kinds)
+            for unit_id in adopters:
                 adopted_by_unit[unit_id] += 1
-            row.coverage[group.key] = Coverage(len(units[group.key]), len(adopted), len(reached))
+            row.coverage[group.key] = Coverage(
+                len(units[group.key]),
+                len(adopters),
+                reached.count(row.practice.id, on, group.kinds),
+            )
 
     trends = {group.key: [] for group in GROUPS}
     for day in trend_dates(history, on):
         for group in GROUPS:
             count = len(history.units_on(day, group.kinds))
             for practice in practices:
-                adopted = len(history.adopters(practice.id, day, group.kinds))
-                trends[group.key].append(TrendPoint(practice, day, count, adopted))
+                count_adopted = adopted.count(practice.id, day, group.kinds)
+                trends[group.key].append(TrendPoint(practice, day, count, count_adopted))
 
     return Overview(
         on=on,

@@ -264,12 +264,16 @@ def curve_dates(history, practice_id, kinds, on):
 
 
 def curve(history, practice_id, kinds, on):
-    points = []
-    for day in curve_dates(history, practice_id, kinds, on):
-        reached = history.adopters(practice_id, day, kinds, ADOPTED_OR_PILOTING)
-        adopted = sum(1 for step in reached.values() if step.status == AdoptionStatus.ADOPTED)
-        points.append(CurvePoint(day, len(history.units_on(day, kinds)), adopted, len(reached)))
-    return points
+    adopted, reached = history.reach(kinds, ADOPTED, ADOPTED_OR_PILOTING)
+    return [
+        CurvePoint(
+            day,
+            len(history.units_on(day, kinds)),
+            adopted.count(practice_id, day, kinds),
+            reached.count(practice_id, day, kinds),
+        )
+        for day in curve_dates(history, practice_id, kinds, on)
+    ]
 
 
 def denominators(points):

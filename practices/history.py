@@ -16,17 +16,21 @@ answers in memory.
 """
 
 import bisect
+import contextlib
 import datetime
+import gc
+import operator
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce, Least, TruncDate
 from django.utils import timezone
 
 from practices.models import (
+    PUBLIC_ADOPTIONS,
     STATUS_RANK,
-    Adoption,
     AdoptionStatus,
     AdoptionStep,
     Agency,
@@ -87,16 +91,23 @@ def counts_from(on, entered_on, unit_ends):
     return entered_on
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+def counting_day():
+    """`counts_from` in SQL, for a queryset of steps: the one rule, read by `History.load` and
+    `annotate_as_of` (the date a record was entered is taken in the site's time zone)."""
+    entered = TruncDate("adoption__created_at")
+    return Coalesce("on", Least(entered, Coalesce("adoption__agency__valid_to", entered)))
+
+
+class Step(NamedTuple):
+    # A tuple, not a dataclass: History.load makes one per step of every public record.
     adoption_id: int
     practice_id: int
     agency_id: int
     status: str
     on: datetime.date | None  # as recorded; None on old undated records
     counts_from: datetime.date
-    instrument: str
-    evidence_url: str
+    instrument: str = ""  # "" when loaded without details
+    evidence_url: str = ""
 
     @property
     def rank(self):
@@ -104,6 +115,9 @@ class Step:
 
     def get_status_display(self):
         return AdoptionStatus(self.status).label
+
+
+_by_day = operator.attrgetter("counts_from", "adoption_id")  # a record's steps, in order
 
 
 def _better(candidate, incumbent):
@@ -132,14 +146,28 @@ class History:
         for step in steps:
             self.records[step.practice_id, step.agency_id].append(step)
         for record_steps in self.records.values():
-            record_steps.sort(key=lambda step: (step.counts_from, step.adoption_id))
-        self._keys = {key: [s.counts_from for s in value] for key, value in self.records.items()}
+            record_steps.sort(key=_by_day)
+        self._keys = {}  # (practice id, agency id) → its steps' days, made when first asked
         self._predecessors = {}
         self._before = {}
         self._succession_days = sorted({effective_on for _, _, effective_on in links})
+        # The days on which the units that exist, or the successions in effect, change:
+        # between two of them, every unit's holders stay the same.
+        days = set(self._succession_days)
+        for agency in agencies:
+            if agency.valid_from:
+                days.add(agency.valid_from)
+            if agency.valid_to:
+                days.add(agency.valid_to + datetime.timedelta(days=1))
+        self._era_starts = sorted(days)
+        self._units = {}
+        self._reach = {}
 
     @classmethod
-    def load(cls, practice_ids=None):
+    def load(cls, practice_ids=None, agency_ids=None, details=True):
+        """Everything public, or the records of `practice_ids` and of `agency_ids` only;
+        without `details`, the steps carry no instrument and no link (counting needs
+        neither, and they are most of what is read)."""
         agencies = list(
             Agency.objects.only(
                 "id",
@@ -158,42 +186,37 @@ class History:
         links = list(
             Succession.objects.values_list("predecessor_id", "successor_id", "effective_on")
         )
-        rows = AdoptionStep.objects.filter(adoption__in=Adoption.objects.public()).values_list(
-            "adoption_id",
-            "adoption__practice_id",
-            "adoption__agency_id",
-            "status",
-            "on",
-            "adoption__created_at",
-            "instrument",
-            "evidence_url",
-        )
+        # The public records as a join: much faster than `adoption__in=…public()` here.
+        public = {f"adoption__{name}": value for name, value in PUBLIC_ADOPTIONS.items()}
+        rows = AdoptionStep.objects.filter(**public)
         if practice_ids is not None:
             rows = rows.filter(adoption__practice_id__in=list(practice_ids))
-        ends = {agency.id: agency.valid_to for agency in agencies}
-        tz = timezone.get_current_timezone()
-        steps = [
-            Step(
-                adoption_id,
-                practice_id,
-                agency_id,
-                status,
-                on,
-                counts_from(on, timezone.localtime(created, tz).date(), ends.get(agency_id)),
-                instrument,
-                evidence_url,
-            )
-            for adoption_id, practice_id, agency_id, status, on, created, instrument, evidence_url in (
-                rows.order_by()
-            )
-        ]
-        return cls(agencies, links, steps)
+        if agency_ids is not None:
+            rows = rows.filter(adoption__agency_id__in=list(agency_ids))
+        fields = ["adoption_id", "adoption__practice_id", "adoption__agency_id", "status", "on"]
+        fields.append("counting")
+        if details:
+            fields += ["instrument", "evidence_url"]
+        rows = rows.annotate(counting=counting_day()).values_list(*fields).order_by()
+        with _collection_paused():
+            return cls(agencies, links, [Step(*row) for row in rows])
 
     # --- units -------------------------------------------------------------------------------
 
     def units_on(self, date, kinds):
         """The units of `kinds` that existed on `date`, in name order."""
-        return [a for a in self.agencies.values() if a.kind in kinds and a.is_valid_on(date)]
+        key = (bisect.bisect_right(self._era_starts, date), tuple(sorted(kinds)))
+        if key not in self._units:
+            self._units[key] = [
+                a for a in self.agencies.values() if a.kind in kinds and a.is_valid_on(date)
+            ]
+        return self._units[key]
+
+    def _eras(self):
+        """[(first day, day after the last)] of every stretch of days over which the units
+        and their holders stay the same, from the earliest date to the latest."""
+        bounds = [datetime.date.min, *self._era_starts, datetime.date.max]
+        return list(zip(bounds, bounds[1:], strict=False))
 
     def predecessors(self, unit_id, date):
         """Every unit that (transitively) became `unit_id` by the successions in effect on
@@ -235,6 +258,8 @@ class History:
         """The step giving one record's status on `date`, or None if it had none yet."""
         key = (practice_id, agency_id)
         dates = self._keys.get(key)
+        if dates is None:
+            dates = self._keys[key] = [step.counts_from for step in self.records.get(key, ())]
         if not dates:
             return None
         index = bisect.bisect_right(dates, date)
@@ -275,6 +300,72 @@ class History:
                 found[unit.id] = step
         return found
 
+    def reach(self, kinds, *status_sets):
+        """When each unit of `kinds` had a status in each of `status_sets` for each practice,
+        by the same rule as `step_on`: a `Reach` per set (one pass over the records for all
+        of them), for counting on many days at once, where asking `adopters` day after day
+        would read every unit's records again on each."""
+        thresholds = []
+        for statuses in status_sets:
+            ranks = {STATUS_RANK[status] for status in statuses}
+            # A unit's status is the furthest of its holders' records, so "the unit's status
+            # is in `statuses`" is "one of its holders' is" only if `statuses` takes in every
+            # status above the lowest it names: a threshold.
+            assert all(rank in ranks for rank in STATUS_RANK.values() if rank >= min(ranks))
+            thresholds.append(min(ranks))
+        kinds = tuple(sorted(kinds))
+        missing = sorted({t for t in thresholds if (kinds, t) not in self._reach})
+        if missing:
+            with _collection_paused():
+                for threshold, periods in zip(missing, self._periods(kinds, missing), strict=True):
+                    self._reach[kinds, threshold] = Reach(periods, self.agencies)
+        found = [self._reach[kinds, threshold] for threshold in thresholds]
+        return found[0] if len(found) == 1 else found
+
+    def _periods(self, kinds, thresholds):
+        """For each threshold, {(practice id, unit id): [(start, end)]} (end excluded) of the
+        days the unit's status ranked at least that."""
+        # agency id → [(era's first day, day after its last, the units of `kinds` that its
+        # records count for in that era)], in date order
+        owned = defaultdict(list)
+        for start, end in self._eras():
+            day = start if start != datetime.date.min else end - datetime.timedelta(days=1)
+            found = defaultdict(list)
+            for unit in self.units_on(day, kinds):
+                for holder in self.holders(unit.id, day):
+                    found[holder].append(unit.id)
+            for agency_id, unit_ids in found.items():
+                owned[agency_id].append((start, end, unit_ids))
+        periods = [defaultdict(list) for _ in thresholds]
+        # status → the periods a step of that status extends (those it reaches the threshold of)
+        extends = {
+            status: [found for t, found in zip(thresholds, periods, strict=True) if rank >= t]
+            for status, rank in STATUS_RANK.items()
+        }
+        for (practice_id, agency_id), steps in self.records.items():
+            eras = owned.get(agency_id)
+            if not eras:
+                continue
+            for index, step in enumerate(steps):
+                reached = extends[step.status]
+                if not reached:
+                    continue
+                start = step.counts_from
+                end = steps[index + 1].counts_from if index + 1 < len(steps) else None
+                end = end or datetime.date.max
+                if end <= start:  # a later step of the same day took its place
+                    continue
+                for era_start, era_end, unit_ids in eras:
+                    if era_end <= start:
+                        continue
+                    if era_start >= end:
+                        break
+                    span = (max(start, era_start), min(end, era_end))
+                    for unit_id in unit_ids:
+                        for found in reached:
+                            found[practice_id, unit_id].append(span)
+        return [{key: _merged(spans) for key, spans in found.items()} for found in periods]
+
     def change_dates(self, practice_id=None):
         """Every day on which a status counts from (for one practice, or all), in order:
         where a curve can change, besides the days successions take effect."""
@@ -286,8 +377,75 @@ class History:
         }
         return sorted(days)
 
+    def first_change_date(self):
+        """The earliest day a status counts from, or None without any record."""
+        return min((steps[0].counts_from for steps in self.records.values()), default=None)
+
     def succession_dates(self):
         return sorted({effective_on for _, _, effective_on in self.links})
+
+
+@contextlib.contextmanager
+def _collection_paused():
+    """Python's cyclic garbage collector off for a while: making a tuple per step of every
+    record (none of which can form a cycle) sets it off over and over, and it then walks
+    every object in the process, half of what loading costs."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _merged(spans):
+    """Overlapping or touching [start, end) spans joined into one."""
+    merged = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+class Reach:
+    """`History.reach`'s answer: for each (practice, unit), the spans of days [start, end)
+    over which the unit had reached the statuses asked (`end` is `date.max` while it still
+    has); counted on any day by bisection."""
+
+    def __init__(self, periods, agencies):
+        self.periods = periods
+        self._units = defaultdict(list)  # practice id → [(unit id, spans)]
+        starts, ends = defaultdict(list), defaultdict(list)  # (practice id, kind) → days
+        for (practice_id, unit_id), spans in periods.items():
+            self._units[practice_id].append((unit_id, spans))
+            kind = agencies[unit_id].kind
+            for start, end in spans:
+                starts[practice_id, kind].append(start)
+                ends[practice_id, kind].append(end)
+        self._starts = {key: sorted(days) for key, days in starts.items()}
+        self._ends = {key: sorted(days) for key, days in ends.items()}
+        self._kinds = {agency.id: agency.kind for agency in agencies.values()}
+
+    def count(self, practice_id, date, kinds):
+        """How many units of `kinds` had reached the statuses on `date`."""
+        total = 0
+        for kind in kinds:
+            starts = self._starts.get((practice_id, kind))
+            if starts:
+                total += bisect.bisect_right(starts, date)
+                total -= bisect.bisect_right(self._ends[practice_id, kind], date)
+        return total
+
+    def units(self, practice_id, date, kinds):
+        """The ids of the units of `kinds` that had reached the statuses on `date`."""
+        found = set()
+        for unit_id, spans in self._units.get(practice_id, ()):
+            if self._kinds[unit_id] in kinds and any(s <= date < e for s, e in spans):
+                found.add(unit_id)
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,12 +474,9 @@ def annotate_as_of(adoptions, date):
     """A queryset of adoptions with `status_then`, `decided_then`, `instrument_then` (their
     latest step counting by `date`, by the same rule as `counts_from`), without those that had
     none: for the API, which filters and pages in SQL."""
-    entered = TruncDate("adoption__created_at")
     steps = (
         AdoptionStep.objects.filter(adoption=OuterRef("pk"))
-        .annotate(
-            counting=Coalesce("on", Least(entered, Coalesce("adoption__agency__valid_to", entered)))
-        )
+        .annotate(counting=counting_day())
         .filter(counting__lte=date)
         .order_by("-counting", "-pk")
     )

@@ -411,10 +411,13 @@ def ended_unit_undated_message(agency):
     )
 
 
+# Approved adoptions of published practices: all that the public ever sees.
+PUBLIC_ADOPTIONS = {"live": True, "practice__live": True}
+
+
 class AdoptionQuerySet(models.QuerySet):
     def public(self):
-        """Approved adoptions of published practices: all that the public ever sees."""
-        return self.filter(live=True, practice__live=True)
+        return self.filter(**PUBLIC_ADOPTIONS)
 
 
 class Adoption(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ClusterableModel):

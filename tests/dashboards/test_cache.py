@@ -26,6 +26,26 @@ def test_cached_computes_once_per_version(caching):
     assert len(calls) == 2
 
 
+def test_a_result_read_once_is_kept_by_the_process_until_the_version_moves(caching, monkeypatch):
+    """A page's charts each ask for the same figures: the second ask does not go back to
+    Django's cache (and unpickle them again)."""
+    from django.core.cache import cache as django_cache
+
+    reads = []
+    real_get_or_set = django_cache.get_or_set
+    monkeypatch.setattr(
+        django_cache,
+        "get_or_set",
+        lambda *args, **kwargs: reads.append(1) or real_get_or_set(*args, **kwargs),
+    )
+    first = cache.cached("thu-nghiem-giu", lambda: {"so": 1})
+    assert cache.cached("thu-nghiem-giu", lambda: {"so": 2}) is first
+    assert len(reads) == 1
+    cache.bump()
+    assert cache.cached("thu-nghiem-giu", lambda: {"so": 3}) == {"so": 3}
+    assert len(reads) == 2
+
+
 def test_a_lost_version_does_not_bring_back_old_results(caching):
     from django.core.cache import cache as django_cache
 

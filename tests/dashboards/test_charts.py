@@ -254,3 +254,21 @@ def test_chart_files_are_rate_limited_per_client(client, settings):
         other = client.get("/bieu-do/thu-nghiem-bieu-do.csv?so=3", REMOTE_ADDR="10.0.0.9")
         assert other.status_code == 200
     cache.clear()
+
+
+def test_the_table_body_escapes_every_cell_and_says_when_empty():
+    chart = charts.Chart(
+        title="t",
+        description="d",
+        spec={},
+        columns=["Đơn vị", "Số"],
+        rows=[['<img src=x onerror="alert(1)">', 3]],
+    )
+    html = str(chart.table_body)
+    assert html == (
+        '<tr><th scope="row">&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</th>'
+        '<td class="num">3</td></tr>'
+    )
+    chart.rows = []
+    del chart.table_body  # made once per chart
+    assert str(chart.table_body) == '<tr><td colspan="2">Chưa có số liệu.</td></tr>'

@@ -5,6 +5,7 @@ Bắc Giang (24 until 30/6/2025) and the old Bắc Ninh (27) became today's Bắ
 1/7/2025: before the reform they are two of 63 units, after it their records are one unit's."""
 
 import datetime
+import random
 
 from django.utils import timezone
 
@@ -12,11 +13,13 @@ import pytest
 
 from practices import history, queries
 from practices.models import (
+    CENTRAL_KINDS,
     PROVINCIAL_KINDS,
     Adoption,
     AdoptionStatus,
     AdoptionStep,
     Agency,
+    AgencyKind,
 )
 from tests import factories
 
@@ -223,3 +226,45 @@ def test_the_api_and_the_pages_read_a_day_alike(client, units):
         pages = {(a.pk, a.status) for a in history.as_of(list(records), day, steps)}
         api = set(history.annotate_as_of(records, day).values_list("pk", "status_then"))
         assert pages == api, day
+
+
+def test_reach_counts_what_adopters_finds_on_every_day(units):
+    """`History.reach` (spans of days, for the dashboards' curves and the overview) counts
+    the units `adopters` finds on each day, across both reforms, with departments'
+    records, undated records and records that went back a stage."""
+    rng = random.Random(7)
+    practices = [factories.practice(f"Giải pháp Đếm {n}") for n in range(2)]
+    provinces = list(Agency.objects.filter(kind__in=PROVINCIAL_KINDS))
+    ministries = list(Agency.objects.filter(kind__in=CENTRAL_KINDS))
+    department = factories.agency(
+        "Sở Thử nghiệm Bắc Ninh", kind=AgencyKind.DEPARTMENT, parent=units["bac_ninh"]
+    )
+    stories = [
+        ("adopted",),
+        ("planned", "piloting"),
+        ("piloting", "adopted", "discontinued"),
+        ("planned", "adopted", "discontinued", "adopted"),
+    ]
+    for practice in practices:
+        for unit in rng.sample(provinces, 30) + rng.sample(ministries, 8) + [department]:
+            story = rng.choice(stories)
+            start = max(unit.valid_from or D(2022, 1, 1), D(2022, 1, 1))
+            end = min(unit.valid_to or D(2026, 6, 1), D(2026, 6, 1))
+            days = sorted(rng.sample(range((end - start).days), len(story)))
+            undated = rng.random() < 0.1
+            adoption = factories.adoption(
+                practice, unit, story[0], None if undated else start + datetime.timedelta(days[0])
+            )
+            for status, day in zip(story[1:], days[1:], strict=True):
+                move(adoption, status, start + datetime.timedelta(day))
+    loaded = history.History.load(details=False)
+    for kinds in (PROVINCIAL_KINDS, CENTRAL_KINDS):
+        for statuses in ({"adopted"}, {"adopted", "piloting"}):
+            reach = loaded.reach(kinds, statuses)
+            days = {D(2025, 2, 28), D(2025, 3, 1), LAST_OLD_DAY, FIRST_NEW_DAY}
+            days |= {D(2022, 1, 1) + datetime.timedelta(n) for n in range(0, 1800, 11)}
+            for practice in practices:
+                for day in sorted(days):
+                    expected = set(loaded.adopters(practice.id, day, kinds, statuses))
+                    assert reach.count(practice.id, day, kinds) == len(expected), (day, kinds)
+                    assert reach.units(practice.id, day, kinds) == expected, (day, kinds)
