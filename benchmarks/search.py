@@ -260,7 +260,10 @@ class Catalogue:
         )
         categories = {c.code: c for c in PracticeCategory.objects.all()}
         self.practices = [
-            PracticePage(title=title, category=categories[code]) for title, code in PRACTICES
+            PracticePage(
+                title=title, slug=f"giai-phap-thu-nghiem-{n:02d}", category=categories[code]
+            )
+            for n, (title, code) in enumerate(PRACTICES, start=1)
         ]
         self.indicators = list(Indicator.objects.order_by("pk"))
         self.tags = list(Tag.objects.order_by("pk"))

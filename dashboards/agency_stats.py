@@ -12,6 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from dashboards import neighbours
 from dashboards.cache import cached
@@ -175,11 +176,15 @@ class Peer:
     reasons: tuple  # SAME_REGION, BORDERING, OTHER_MINISTRY
     step: object  # History's Step giving the peer its status
     holder: object  # the unit whose record it is (the peer, a predecessor or a department)
+    practice: object = None
     adoption: object = None  # the public record, for its evidence file or document
 
     @property
     def record_url(self):
-        return f"{self.unit.get_absolute_url()}#ap-dung-{self.step.adoption_id}"
+        """The record's row on the peer's page, narrowed to the practice (the page's table
+        is paged; see Adoption.get_absolute_url)."""
+        query = urlencode({"giai-phap": self.practice.slug})
+        return f"{self.unit.get_absolute_url()}?{query}#ap-dung-{self.step.adoption_id}"
 
 
 @dataclass
@@ -247,7 +252,13 @@ def gap_list(history, agency, date, practices):
             step = history.step_on(unit_id, practice.id, date)
             if step is not None and step.status in PEER_STATUSES:
                 peers.append(
-                    Peer(history.agencies[unit_id], reasons, step, history.agencies[step.agency_id])
+                    Peer(
+                        history.agencies[unit_id],
+                        reasons,
+                        step,
+                        history.agencies[step.agency_id],
+                        practice,
+                    )
                 )
         peers.sort(key=_peer_order)
         gaps.append(Gap(practice, own, peers))
@@ -291,12 +302,24 @@ def agency_dashboard(agency, date):
 
 
 def _dashboard(agency, date):
-    history = History.load()
-    agency = history.agencies.get(agency.id, agency)
-    gone = absence(history, agency, date)
+    units = History.load_units()
+    agency = units.agencies.get(agency.id, agency)
+    gone = absence(units, agency, date)
     if gone is not None:
         return AgencyDashboard(agency, date, gone)
     practices = list(live_practices())
+    # The unit's own records first; then, for the practices it had not adopted only, its
+    # peers': a small part of all the records, read in two queries.
+    holders = units.holders(agency.id, date)
+    own = units.with_records(agency_ids=holders)
+    missing = {
+        practice.id
+        for practice in practices
+        if own.status_on(agency.id, practice.id, date) != AdoptionStatus.ADOPTED
+    }
+    peers, _ = comparable_units(units, agency, date)
+    peer_holders = {holder for unit_id in peers or () for holder in units.holders(unit_id, date)}
+    history = units.with_records(agency_ids=holders, also=[(peer_holders, missing)])
     gaps, rule = gap_list(history, agency, date, practices)
     return AgencyDashboard(
         agency, date, None, timeline(history, agency, date, practices), gaps, rule

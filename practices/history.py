@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Least, TruncDate
 from django.utils import timezone
 
@@ -167,7 +167,13 @@ class History:
     def load(cls, practice_ids=None, agency_ids=None, details=True):
         """Everything public, or the records of `practice_ids` and of `agency_ids` only;
         without `details`, the steps carry no instrument and no link (counting needs
-        neither, and they are most of what is read)."""
+        neither, and they are most of what is read). Three queries."""
+        return cls.load_units().with_records(practice_ids, agency_ids, details)
+
+    @classmethod
+    def load_units(cls):
+        """The units and their successions, without any record (two queries): to choose
+        whose records to read (`with_records`)."""
         agencies = list(
             Agency.objects.only(
                 "id",
@@ -186,20 +192,32 @@ class History:
         links = list(
             Succession.objects.values_list("predecessor_id", "successor_id", "effective_on")
         )
+        return cls(agencies, links, [])
+
+    def with_records(self, practice_ids=None, agency_ids=None, details=True, also=()):
+        """The same units with the public records of `practice_ids` and `agency_ids` (all
+        when None), and of each (agency ids, practice ids) in `also`; one query."""
         # The public records as a join: much faster than `adoption__in=…public()` here.
         public = {f"adoption__{name}": value for name, value in PUBLIC_ADOPTIONS.items()}
-        rows = AdoptionStep.objects.filter(**public)
+        wanted = Q()
         if practice_ids is not None:
-            rows = rows.filter(adoption__practice_id__in=list(practice_ids))
+            wanted &= Q(adoption__practice_id__in=list(practice_ids))
         if agency_ids is not None:
-            rows = rows.filter(adoption__agency_id__in=list(agency_ids))
+            wanted &= Q(adoption__agency_id__in=list(agency_ids))
+        for more_agencies, more_practices in also:
+            wanted |= Q(
+                adoption__agency_id__in=list(more_agencies),
+                adoption__practice_id__in=list(more_practices),
+            )
+        rows = AdoptionStep.objects.filter(wanted, **public)
         fields = ["adoption_id", "adoption__practice_id", "adoption__agency_id", "status", "on"]
         fields.append("counting")
         if details:
             fields += ["instrument", "evidence_url"]
         rows = rows.annotate(counting=counting_day()).values_list(*fields).order_by()
         with _collection_paused():
-            return cls(agencies, links, [Step(*row) for row in rows])
+            steps = [Step(*row) for row in rows]
+            return History(list(self.agencies.values()), self.links, steps)
 
     # --- units -------------------------------------------------------------------------------
 

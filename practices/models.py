@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -565,7 +566,9 @@ class Adoption(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Clu
             raise ValidationError({"agency": outside_period(self.agency, self.decided_on)})
 
     def get_absolute_url(self):
-        return f"{self.agency.get_absolute_url()}#ap-dung-{self.pk}"
+        # Narrowed to the practice: the agency's table is paged, the practice's rows are few.
+        query = urlencode({"giai-phap": self.practice.slug})
+        return f"{self.agency.get_absolute_url()}?{query}#ap-dung-{self.pk}"
 
     def save(self, *args, **kwargs):
         self.record_step()

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
 from kb.models import KnowledgePage, KnowledgePageTag
@@ -200,6 +200,7 @@ def live_practices():
 class MatrixCell:
     adoption: Adoption | None = None
     count: int = 0
+    practice: object = None  # the column's practice
 
     @property
     def status(self):
@@ -271,7 +272,7 @@ def replication_matrix(scope_key, on=None):
     practices = list(live_practices())
     unit_ids = {agency.id for agency in agencies}
     column = {practice.id: index for index, practice in enumerate(practices)}
-    cells = {agency.id: [MatrixCell() for _ in practices] for agency in agencies}
+    cells = {agency.id: [MatrixCell(practice=p) for p in practices] for agency in agencies}
     record_count = dict.fromkeys(unit_ids, 0)
 
     records = records_of(unit_ids, lineage).select_related("agency")
@@ -312,10 +313,11 @@ class PracticeAdoption:
     on: datetime.date | None = None  # a past day the picture is of; None: today
 
 
+RESULTS = Prefetch("results", queryset=AdoptionResult.objects.select_related("indicator"))
+
+
 def _with_results(queryset):
-    return queryset.prefetch_related(
-        Prefetch("results", queryset=AdoptionResult.objects.select_related("indicator"))
-    )
+    return queryset.prefetch_related(RESULTS)
 
 
 def practice_adoption(practice, on=None):
@@ -369,6 +371,8 @@ class AgencyProfile:
     successors: list
     departments: list
     on: datetime.date | None = None  # a past day the picture is of; None: today
+    page: object = None  # the page of `shown` the table lists (`trang`)
+    practice: object = None  # the practice the table is narrowed to (`giai-phap`), or None
 
     @property
     def existed(self):
@@ -376,13 +380,19 @@ class AgencyProfile:
         return self.on is None or self.agency.is_valid_on(self.on)
 
 
-def agency_profile(agency, on=None):
+RECORDS_PER_PAGE = 50
+
+
+def agency_profile(agency, on=None, practice_slug="", page_number=None):
     """An agency's records (`records_of`): its own, its departments' and its predecessors';
-    with `on`, as they stood that day (practices.history)."""
+    with `on`, as they stood that day (practices.history). The table lists one page of them
+    (`page_number`), of one practice's only when `practice_slug` names one of them: the link a
+    record gives (`Adoption.get_absolute_url`) lands on it that way."""
     lineage = Lineage.load(on)
-    records = _with_results(
-        records_of({agency.id}, lineage).select_related("agency", "practice", "practice__category")
-    ).order_by("practice__category__sort_order", "practice__title", "-decided_on")
+    records = records_of({agency.id}, lineage).select_related(
+        "agency", "practice", "practice__category"
+    )
+    records = records.order_by("practice__category__sort_order", "practice__title", "-decided_on")
     adoptions = list(records)
     if on is not None:
         adoptions = history.as_of(adoptions, on, history.steps_by_adoption(records))
@@ -404,7 +414,17 @@ def agency_profile(agency, on=None):
             successors.append(other)
         else:
             departments.append(other)
-    return AgencyProfile(agency, adoptions, not_adopted, predecessors, successors, departments, on)
+    profile = AgencyProfile(
+        agency, adoptions, not_adopted, predecessors, successors, departments, on
+    )
+    shown = adoptions
+    if practice_slug:
+        shown = [a for a in adoptions if a.practice.slug == practice_slug] or adoptions
+        profile.practice = shown[0].practice if shown is not adoptions else None
+    profile.page = Paginator(shown, RECORDS_PER_PAGE).get_page(page_number)
+    # Only the rows shown need their results: a province's page can hold thousands of records.
+    prefetch_related_objects(profile.page.object_list, RESULTS)
+    return profile
 
 
 AGENCY_PERIODS = {"hien-nay": "Đang tồn tại", "truoc-day": "Đã giải thể, sáp nhập"}

@@ -22,7 +22,12 @@ def agency_detail(request, slug):
     return render(
         request,
         "practices/agency_detail.html",
-        {"profile": queries.agency_profile(agency, on), "date_error": date_error},
+        {
+            "profile": queries.agency_profile(
+                agency, on, request.GET.get("giai-phap", "")[:120], request.GET.get("trang")
+            ),
+            "date_error": date_error,
+        },
     )
 
 

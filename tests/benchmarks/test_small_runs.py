@@ -27,7 +27,7 @@ SEARCH_ROWS = 600
 IMPORT_SIZES = (100, 300)
 WORD = re.compile(r"\w+")
 URLS = {
-    DocumentType.ADOPTION: re.compile(r"^/co-quan/[a-z0-9-]+/#ap-dung-\d+$"),
+    DocumentType.ADOPTION: re.compile(r"^/co-quan/[a-z0-9-]+/\?giai-phap=[a-z0-9-]+#ap-dung-\d+$"),
     DocumentType.GUIDANCE: re.compile(r"^/kien-thuc/[a-z0-9-]+/$"),
 }
 RECORD_NUMBER = re.compile(r"(?:#ap-dung-|/tham-khao-)(\d+)")
