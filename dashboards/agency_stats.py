@@ -125,8 +125,13 @@ class TimelineStep:
 @dataclass
 class PracticeTimeline:
     practice: object
-    steps: list  # TimelineStep, in order
-    current: object  # History's Step for the unit on the date, or None
+    steps: list  # TimelineStep of the unit's and its predecessors' records, in order
+    current: object  # History's Step for the unit on the date (departments' too), or None
+    department_records: int = 0  # its departments' records by then: counted, not listed
+
+    @property
+    def row_count(self):
+        return len(self.steps) + (1 if self.department_records else 0)
 
 
 def _relation(history, agency, holder_id, date):
@@ -138,12 +143,23 @@ def _relation(history, agency, holder_id, date):
 
 
 def timeline(history, agency, date, practices):
-    """Each practice the unit's records touch by `date`, with every step of those records
-    (its own, its departments', its predecessors') that counts by then."""
+    """Each practice the unit's records touch by `date`, with every step that counts by then
+    of its own records and its predecessors'; its departments' records are counted (a
+    province has dozens of departments: their steps would bury its own)."""
     holders = history.holders(agency.id, date)
     relations = {h: _relation(history, agency, h, date) for h in holders}
+    lineage = {h for h in holders if relations[h] != "department"}
+    departments = holders - lineage
     rows = []
     for practice in practices:
+        department_records = sum(
+            1
+            for holder_id in departments
+            if any(
+                step.counts_from <= date
+                for step in history.records.get((practice.id, holder_id), ())
+            )
+        )
         steps = [
             TimelineStep(
                 step.status,
@@ -155,15 +171,14 @@ def timeline(history, agency, date, practices):
                 relations[holder_id],
                 step.adoption_id,
             )
-            for holder_id in holders
+            for holder_id in lineage
             for step in history.records.get((practice.id, holder_id), ())
             if step.counts_from <= date
         ]
-        if steps:
+        if steps or department_records:
             steps.sort(key=lambda s: (s.counts_from, s.adoption_id))
-            rows.append(
-                PracticeTimeline(practice, steps, history.step_on(agency.id, practice.id, date))
-            )
+            current = history.step_on(agency.id, practice.id, date)
+            rows.append(PracticeTimeline(practice, steps, current, department_records))
     return rows
 
 

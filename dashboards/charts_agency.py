@@ -30,10 +30,7 @@ def _date(params, agency):
 
 
 def _step_unit(step):
-    if not step.inherited:
-        return "chính đơn vị"
-    prefix = "đơn vị trực thuộc " if step.relation == "department" else ""
-    return f"kế thừa từ {prefix}{step.holder.name}"
+    return f"kế thừa từ {step.holder.name}" if step.inherited else "chính đơn vị"
 
 
 @charts.register(TIMELINE, params=("co-quan", "ngay"))
@@ -107,7 +104,7 @@ def timeline_chart(dash):
         title=f"Các bước áp dụng của {dash.agency.name}",
         description=(
             f"Mỗi dấu là một bước (kế hoạch, thí điểm, áp dụng, dừng) đến ngày "
-            f"{dash.date:%d/%m/%Y}, gồm cả bước của đơn vị tiền thân và đơn vị trực thuộc; "
+            f"{dash.date:%d/%m/%Y}, gồm cả bước của đơn vị tiền thân (không gồm đơn vị trực thuộc); "
             "bước không ghi ngày đặt ở ngày được tính."
         ),
         spec=spec,

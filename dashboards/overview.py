@@ -1,7 +1,7 @@
 """The national overview: every practice's coverage of the provinces and the ministries on a day,
 its trend, and the regions and units furthest behind.
 
-Statuses come from `practices.history.History`, as on the practice dashboard
+Statuses come from `practices.history.History` (its `reach`), as on the practice dashboard
 (`dashboards.practice_stats`), whose groups, rules and region order this module shares. Reads:
 History's few queries and one for the practices, whatever the data size.
 """
@@ -130,7 +130,7 @@ def trend_dates(history, on):
 
 
 def overview(on, history=None):
-    history = history or History.load(details=False)
+    history = history or History.load_units()  # the counts come from the database (reach)
     practices = live_practices()
     rows = [PracticeRow(practice, {}) for practice in practices]
     kinds = [kind for group in GROUPS for kind in group.kinds]

@@ -24,10 +24,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Least, TruncDate
 from django.utils import timezone
 
+from practices import reach
 from practices.models import (
     PUBLIC_ADOPTIONS,
     STATUS_RANK,
@@ -135,8 +136,10 @@ def _better(candidate, incumbent):
 class History:
     """The public records' steps, the units and their successions, held in memory."""
 
-    def __init__(self, agencies, links, steps):
+    def __init__(self, agencies, links, steps=None):
         self.agencies = {agency.id: agency for agency in agencies}
+        self.has_records = steps is not None  # False: units only (`load_units`)
+        steps = steps or ()
         self.children = defaultdict(list)
         for agency in agencies:
             if agency.parent_id is not None:
@@ -192,13 +195,25 @@ class History:
         links = list(
             Succession.objects.values_list("predecessor_id", "successor_id", "effective_on")
         )
-        return cls(agencies, links, [])
+        return cls(agencies, links)
+
+    @staticmethod
+    def public_steps():
+        """The public records' steps, each with `counting`: the day it counts from."""
+        # The public records as a join: much faster than `adoption__in=…public()` here.
+        public = {f"adoption__{name}": value for name, value in PUBLIC_ADOPTIONS.items()}
+        return AdoptionStep.objects.filter(**public).annotate(counting=counting_day())
+
+    def first_change_date(self):
+        """The earliest day a public step counts from, or None without any: from the
+        records held, or from the database's."""
+        if not self.has_records:
+            return self.public_steps().aggregate(first=Min("counting"))["first"]
+        return min((steps[0].counts_from for steps in self.records.values()), default=None)
 
     def with_records(self, practice_ids=None, agency_ids=None, details=True, also=()):
         """The same units with the public records of `practice_ids` and `agency_ids` (all
         when None), and of each (agency ids, practice ids) in `also`; one query."""
-        # The public records as a join: much faster than `adoption__in=…public()` here.
-        public = {f"adoption__{name}": value for name, value in PUBLIC_ADOPTIONS.items()}
         wanted = Q()
         if practice_ids is not None:
             wanted &= Q(adoption__practice_id__in=list(practice_ids))
@@ -209,12 +224,13 @@ class History:
                 adoption__agency_id__in=list(more_agencies),
                 adoption__practice_id__in=list(more_practices),
             )
-        rows = AdoptionStep.objects.filter(wanted, **public)
         fields = ["adoption_id", "adoption__practice_id", "adoption__agency_id", "status", "on"]
         fields.append("counting")
         if details:
             fields += ["instrument", "evidence_url"]
-        rows = rows.annotate(counting=counting_day()).values_list(*fields).order_by()
+        # In the order of their pk, so that two steps of one day keep the order they were
+        # entered in (the later counts), as everywhere else (`step_order`).
+        rows = self.public_steps().filter(wanted).values_list(*fields).order_by("pk")
         with _collection_paused():
             steps = [Step(*row) for row in rows]
             return History(list(self.agencies.values()), self.links, steps)
@@ -229,12 +245,6 @@ class History:
                 a for a in self.agencies.values() if a.kind in kinds and a.is_valid_on(date)
             ]
         return self._units[key]
-
-    def _eras(self):
-        """[(first day, day after the last)] of every stretch of days over which the units
-        and their holders stay the same, from the earliest date to the latest."""
-        bounds = [datetime.date.min, *self._era_starts, datetime.date.max]
-        return list(zip(bounds, bounds[1:], strict=False))
 
     def predecessors(self, unit_id, date):
         """Every unit that (transitively) became `unit_id` by the successions in effect on
@@ -319,70 +329,28 @@ class History:
         return found
 
     def reach(self, kinds, *status_sets):
-        """When each unit of `kinds` had a status in each of `status_sets` for each practice,
-        by the same rule as `step_on`: a `Reach` per set (one pass over the records for all
-        of them), for counting on many days at once, where asking `adopters` day after day
-        would read every unit's records again on each."""
-        thresholds = []
-        for statuses in status_sets:
-            ranks = {STATUS_RANK[status] for status in statuses}
-            # A unit's status is the furthest of its holders' records, so "the unit's status
-            # is in `statuses`" is "one of its holders' is" only if `statuses` takes in every
-            # status above the lowest it names: a threshold.
-            assert all(rank in ranks for rank in STATUS_RANK.values() if rank >= min(ranks))
-            thresholds.append(min(ranks))
+        """When each unit of `kinds` had a status in each of `status_sets`, for every
+        practice: a `practices.reach.Reach` per set, for counting on many days at once
+        (asking `adopters` day after day would read every unit's records again on each).
+        From the records held, or, on a History of units only (`load_units`), from the
+        database's."""
+        thresholds = [reach.threshold(statuses) for statuses in status_sets]
         kinds = tuple(sorted(kinds))
         missing = sorted({t for t in thresholds if (kinds, t) not in self._reach})
         if missing:
             with _collection_paused():
-                for threshold, periods in zip(missing, self._periods(kinds, missing), strict=True):
-                    self._reach[kinds, threshold] = Reach(periods, self.agencies)
+                for threshold, periods in zip(
+                    missing, reach.periods(self, kinds, missing), strict=True
+                ):
+                    self._reach[kinds, threshold] = reach.Reach(periods, self.agencies)
         found = [self._reach[kinds, threshold] for threshold in thresholds]
         return found[0] if len(found) == 1 else found
 
-    def _periods(self, kinds, thresholds):
-        """For each threshold, {(practice id, unit id): [(start, end)]} (end excluded) of the
-        days the unit's status ranked at least that."""
-        # agency id → [(era's first day, day after its last, the units of `kinds` that its
-        # records count for in that era)], in date order
-        owned = defaultdict(list)
-        for start, end in self._eras():
-            day = start if start != datetime.date.min else end - datetime.timedelta(days=1)
-            found = defaultdict(list)
-            for unit in self.units_on(day, kinds):
-                for holder in self.holders(unit.id, day):
-                    found[holder].append(unit.id)
-            for agency_id, unit_ids in found.items():
-                owned[agency_id].append((start, end, unit_ids))
-        periods = [defaultdict(list) for _ in thresholds]
-        # status → the periods a step of that status extends (those it reaches the threshold of)
-        extends = {
-            status: [found for t, found in zip(thresholds, periods, strict=True) if rank >= t]
-            for status, rank in STATUS_RANK.items()
-        }
-        for (practice_id, agency_id), steps in self.records.items():
-            eras = owned.get(agency_id)
-            if not eras:
-                continue
-            for index, step in enumerate(steps):
-                reached = extends[step.status]
-                if not reached:
-                    continue
-                start = step.counts_from
-                end = steps[index + 1].counts_from if index + 1 < len(steps) else None
-                end = end or datetime.date.max
-                if end <= start:  # a later step of the same day took its place
-                    continue
-                for era_start, era_end, unit_ids in eras:
-                    if era_end <= start:
-                        continue
-                    if era_start >= end:
-                        break
-                    span = (max(start, era_start), min(end, era_end))
-                    for unit_id in unit_ids:
-                        for found in reached:
-                            found[practice_id, unit_id].append(span)
-        return [{key: _merged(spans) for key, spans in found.items()} for found in periods]
+    def eras(self):
+        """[(first day, day after the last)] of every stretch of days over which the units
+        and their holders stay the same, from the earliest date to the latest."""
+        bounds = [datetime.date.min, *self._era_starts, datetime.date.max]
+        return list(zip(bounds, bounds[1:], strict=False))
 
     def change_dates(self, practice_id=None):
         """Every day on which a status counts from (for one practice, or all), in order:
@@ -394,10 +362,6 @@ class History:
             for step in steps
         }
         return sorted(days)
-
-    def first_change_date(self):
-        """The earliest day a status counts from, or None without any record."""
-        return min((steps[0].counts_from for steps in self.records.values()), default=None)
 
     def succession_dates(self):
         return sorted({effective_on for _, _, effective_on in self.links})
@@ -415,55 +379,6 @@ def _collection_paused():
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _merged(spans):
-    """Overlapping or touching [start, end) spans joined into one."""
-    merged = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-class Reach:
-    """`History.reach`'s answer: for each (practice, unit), the spans of days [start, end)
-    over which the unit had reached the statuses asked (`end` is `date.max` while it still
-    has); counted on any day by bisection."""
-
-    def __init__(self, periods, agencies):
-        self.periods = periods
-        self._units = defaultdict(list)  # practice id → [(unit id, spans)]
-        starts, ends = defaultdict(list), defaultdict(list)  # (practice id, kind) → days
-        for (practice_id, unit_id), spans in periods.items():
-            self._units[practice_id].append((unit_id, spans))
-            kind = agencies[unit_id].kind
-            for start, end in spans:
-                starts[practice_id, kind].append(start)
-                ends[practice_id, kind].append(end)
-        self._starts = {key: sorted(days) for key, days in starts.items()}
-        self._ends = {key: sorted(days) for key, days in ends.items()}
-        self._kinds = {agency.id: agency.kind for agency in agencies.values()}
-
-    def count(self, practice_id, date, kinds):
-        """How many units of `kinds` had reached the statuses on `date`."""
-        total = 0
-        for kind in kinds:
-            starts = self._starts.get((practice_id, kind))
-            if starts:
-                total += bisect.bisect_right(starts, date)
-                total -= bisect.bisect_right(self._ends[practice_id, kind], date)
-        return total
-
-    def units(self, practice_id, date, kinds):
-        """The ids of the units of `kinds` that had reached the statuses on `date`."""
-        found = set()
-        for unit_id, spans in self._units.get(practice_id, ()):
-            if self._kinds[unit_id] in kinds and any(s <= date < e for s, e in spans):
-                found.add(unit_id)
-        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -489,7 +404,8 @@ def steps_by_adoption(adoptions):
 
 
 def annotate_as_of(adoptions, date):
-    """A queryset of adoptions with `status_then`, `decided_then`, `instrument_then` (their
+    """A queryset of adoptions with `status_then`, `decided_then`, `instrument_then` and
+    `evidence_url_then` (their
     latest step counting by `date`, by the same rule as `counts_from`), without those that had
     none: for the API, which filters and pages in SQL."""
     steps = (
@@ -502,6 +418,7 @@ def annotate_as_of(adoptions, date):
         status_then=Subquery(steps.values("status")[:1]),
         decided_then=Subquery(steps.values("on")[:1]),
         instrument_then=Subquery(steps.values("instrument")[:1]),
+        evidence_url_then=Subquery(steps.values("evidence_url")[:1]),
     ).filter(status_then__isnull=False)
 
 

@@ -365,14 +365,19 @@ def practice_adoption(practice, on=None):
 @dataclass
 class AgencyProfile:
     agency: Agency
-    adoptions: list  # own and inherited, each with `inherited` set when from another unit
+    page: object  # the page of its records the table lists (`trang`), see `adoptions`
+    record_count: int  # all its records (on `on`), own and inherited
     not_adopted: list
     predecessors: list
     successors: list
     departments: list
     on: datetime.date | None = None  # a past day the picture is of; None: today
-    page: object = None  # the page of `shown` the table lists (`trang`)
     practice: object = None  # the practice the table is narrowed to (`giai-phap`), or None
+
+    @property
+    def adoptions(self):
+        """The records of the page shown, each with `inherited` set when from another unit."""
+        return self.page.object_list
 
     @property
     def existed(self):
@@ -385,21 +390,39 @@ RECORDS_PER_PAGE = 50
 
 def agency_profile(agency, on=None, practice_slug="", page_number=None):
     """An agency's records (`records_of`): its own, its departments' and its predecessors';
-    with `on`, as they stood that day (practices.history). The table lists one page of them
-    (`page_number`), of one practice's only when `practice_slug` names one of them: the link a
-    record gives (`Adoption.get_absolute_url`) lands on it that way."""
+    with `on`, as they stood that day (`history.annotate_as_of`, the pages' rule in SQL).
+    The table lists one page of them (`page_number`), of one practice's only when
+    `practice_slug` names one of them: the link a record gives (`Adoption.get_absolute_url`)
+    lands on it that way. Reads only the page's records in full, however many it has."""
     lineage = Lineage.load(on)
-    records = records_of({agency.id}, lineage).select_related(
-        "agency", "practice", "practice__category"
-    )
-    records = records.order_by("practice__category__sort_order", "practice__title", "-decided_on")
-    adoptions = list(records)
+    records = records_of({agency.id}, lineage)
     if on is not None:
-        adoptions = history.as_of(adoptions, on, history.steps_by_adoption(records))
+        records = history.annotate_as_of(records, on)
+    statuses = list(records.values_list("practice_id", "status_then" if on else "status"))
+    covered = {practice_id for practice_id, status in statuses if status != "discontinued"}
+    not_adopted = [p for p in live_practices() if p.id not in covered]
+    practice = None
+    if practice_slug:
+        practice = PracticePage.objects.filter(slug=practice_slug).first()
+        if practice is None or practice.id not in {practice_id for practice_id, _ in statuses}:
+            practice = None
+        else:
+            records = records.filter(practice=practice)
+    shown = records.select_related("agency", "practice", "practice__category").order_by(
+        "practice__category__sort_order", "practice__title", "-decided_on", "pk"
+    )
+    page = Paginator(shown, RECORDS_PER_PAGE).get_page(page_number)
+    adoptions = list(page.object_list)
     for adoption in adoptions:
         adoption.inherited = adoption.agency_id != agency.id
-    covered = {a.practice_id for a in adoptions if a.status != AdoptionStatus.DISCONTINUED}
-    not_adopted = [p for p in live_practices() if p.id not in covered]
+        if on is not None:  # as `history.as_of` would have it
+            adoption.status = adoption.status_then
+            adoption.decided_on = adoption.decided_then
+            adoption.instrument = adoption.instrument_then
+            adoption.evidence_url = adoption.evidence_url_then
+            adoption.as_of = on
+    prefetch_related_objects(adoptions, RESULTS)
+    page.object_list = adoptions
 
     direct_predecessors = lineage.predecessors.get(agency.id, set())
     direct_successors = lineage.successors.get(agency.id, set())
@@ -414,17 +437,17 @@ def agency_profile(agency, on=None, practice_slug="", page_number=None):
             successors.append(other)
         else:
             departments.append(other)
-    profile = AgencyProfile(
-        agency, adoptions, not_adopted, predecessors, successors, departments, on
+    return AgencyProfile(
+        agency,
+        page,
+        len(statuses),
+        not_adopted,
+        predecessors,
+        successors,
+        departments,
+        on,
+        practice,
     )
-    shown = adoptions
-    if practice_slug:
-        shown = [a for a in adoptions if a.practice.slug == practice_slug] or adoptions
-        profile.practice = shown[0].practice if shown is not adoptions else None
-    profile.page = Paginator(shown, RECORDS_PER_PAGE).get_page(page_number)
-    # Only the rows shown need their results: a province's page can hold thousands of records.
-    prefetch_related_objects(profile.page.object_list, RESULTS)
-    return profile
 
 
 AGENCY_PERIODS = {"hien-nay": "Đang tồn tại", "truoc-day": "Đã giải thể, sáp nhập"}

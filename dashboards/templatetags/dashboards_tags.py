@@ -6,9 +6,11 @@ Both take the page's query parameters with the keyword arguments on top (an `_` 
 stands for the `-` of the parameter's name: `giai_phap=page.slug` is `giai-phap`)."""
 
 from django import template
+from django.conf import settings
+from django.utils import timezone
 from django.utils.html import format_html
 
-from dashboards import charts
+from dashboards import cache, charts
 from kb.links import absolute_url
 
 register = template.Library()
@@ -46,3 +48,19 @@ def chart_social_image(context, chart, **params):
         absolute_url(request, chart.png_url),
         f"{chart.title}. {chart.description}",
     )
+
+
+@register.simple_tag
+def dashboards_fragment():
+    """What a `{% cache %}` of a dashboard fragment keys on and how long it keeps: the data
+    version (`dashboards.cache`; a change to the data moves it), today (a fragment without a
+    date shows today's) and `DASHBOARDS_CACHE_SECONDS` (0, as in the tests: not kept).
+
+        {% dashboards_fragment as fragment %}
+        {% cache fragment.seconds "name" fragment.version fragment.today other keys %}…
+    """
+    return {
+        "version": cache.version(),
+        "today": timezone.localdate().isoformat(),
+        "seconds": settings.DASHBOARDS_CACHE_SECONDS,
+    }

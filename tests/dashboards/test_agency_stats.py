@@ -13,7 +13,7 @@ import pytest
 from dashboards import agency_stats
 from dashboards.agency_stats import BORDERING, SAME_REGION
 from practices.history import History
-from practices.models import AdoptionStep, Agency
+from practices.models import AdoptionStep, Agency, AgencyKind
 from tests import factories
 
 BEFORE = datetime.date(2025, 6, 1)  # the 63 provinces
@@ -258,3 +258,25 @@ def test_the_agency_pages_speak_no_english(client, practice):
     ]:
         html = client.get(url, params).content.decode()
         assert not english_in(html), url
+
+
+def test_the_timeline_counts_the_departments_records_and_links_to_them(client, practice):
+    """A province has dozens of departments: the timeline lists its own and its predecessors'
+    steps, and says how many records its departments have, with a link to them."""
+    phu_tho = unit("25", AFTER)
+    department = factories.agency(
+        "Sở Thử nghiệm Dòng thời gian", kind=AgencyKind.DEPARTMENT, parent=phu_tho
+    )
+    adopt(practice, department, datetime.date(2025, 8, 3), instrument="QĐ Sở 12")
+    history = History.load()
+    rows = agency_stats.timeline(history, history.agencies[phu_tho.id], AFTER, [practice])
+    assert rows[0].steps == [] and rows[0].department_records == 1
+    assert rows[0].current.status == "adopted"  # the department's record counts for it
+    html = client.get(phu_tho.get_absolute_url(), {"ngay": AFTER.isoformat()}).content.decode()
+    timeline = html[html.index('id="dien-bien"') : html.index('id="con-thieu"')]
+    assert "QĐ Sở 12" not in timeline
+    assert "Các đơn vị trực thuộc có 1 ghi nhận" in timeline
+    link = f"?giai-phap={practice.slug}&amp;ngay={AFTER.isoformat()}#ap-dung"
+    assert link in timeline
+    records = client.get(phu_tho.get_absolute_url(), {"giai-phap": practice.slug}).content.decode()
+    assert "QĐ Sở 12" in records

@@ -3,7 +3,7 @@
 import pytest
 
 from dashboards import cache
-from practices.models import Adoption
+from practices.models import Adoption, AdoptionStep
 from tests import factories
 
 
@@ -114,3 +114,25 @@ def test_an_import_bumps_once_committed(caching, seeded, django_capture_on_commi
         report = import_adoptions(data, file_format="csv")
     assert report.ok, [str(e) for e in report.errors]
     assert cache.version() != before
+
+
+@pytest.mark.django_db
+def test_the_agency_pages_dashboard_is_kept_per_version(caching, seeded, client):
+    """The agency page's timeline and gap list are drawn once per data version: a change
+    that moves the version shows at once, and nothing else is served stale."""
+    practice = factories.practice()
+    agency = factories.agency()
+    adoption = factories.adoption(practice, agency, instrument="Quyết định số 1/QĐ-UBND")
+    cache.bump()
+
+    def timeline():
+        html = client.get(agency.get_absolute_url()).content.decode()
+        return html[html.index('id="dien-bien"') : html.index('id="con-thieu"')]
+
+    assert "Quyết định số 1/QĐ-UBND" in timeline()
+    # Written behind the site's back (no signal): the kept drawing is served…
+    AdoptionStep.objects.filter(adoption=adoption).update(instrument="Quyết định số 2")
+    assert "Quyết định số 1/QĐ-UBND" in timeline()
+    # …until the version moves, as every change made through the site moves it.
+    cache.bump()
+    assert "Quyết định số 2" in timeline()
