@@ -130,7 +130,7 @@ def trend_dates(history, on):
 
 
 def overview(on, history=None):
-    history = history or History.load_units()  # the counts come from the database (reach)
+    history = history or History.load(details=False)
     practices = live_practices()
     rows = [PracticeRow(practice, {}) for practice in practices]
     kinds = [kind for group in GROUPS for kind in group.kinds]

@@ -422,6 +422,19 @@ def annotate_as_of(adoptions, date):
     ).filter(status_then__isnull=False)
 
 
+def read_as_of(adoptions, date):
+    """The instances of `annotate_as_of(queryset, date)`, each one's status, date, instrument
+    and link replaced by those of that day: the records as the pages show them then."""
+    found = list(adoptions)
+    for adoption in found:
+        adoption.status = adoption.status_then
+        adoption.decided_on = adoption.decided_then
+        adoption.instrument = adoption.instrument_then
+        adoption.evidence_url = adoption.evidence_url_then
+        adoption.as_of = date
+    return found
+
+
 def as_of(adoptions, date, steps):
     """The adoptions as they stood on `date`: each one's status, date, instrument and link
     replaced by those of its latest step counting by then; those with none are left out.

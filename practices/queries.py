@@ -412,15 +412,12 @@ def agency_profile(agency, on=None, practice_slug="", page_number=None):
         "practice__category__sort_order", "practice__title", "-decided_on", "pk"
     )
     page = Paginator(shown, RECORDS_PER_PAGE).get_page(page_number)
-    adoptions = list(page.object_list)
+    if on is None:
+        adoptions = list(page.object_list)
+    else:
+        adoptions = history.read_as_of(page.object_list, on)
     for adoption in adoptions:
         adoption.inherited = adoption.agency_id != agency.id
-        if on is not None:  # as `history.as_of` would have it
-            adoption.status = adoption.status_then
-            adoption.decided_on = adoption.decided_then
-            adoption.instrument = adoption.instrument_then
-            adoption.evidence_url = adoption.evidence_url_then
-            adoption.as_of = on
     prefetch_related_objects(adoptions, RESULTS)
     page.object_list = adoptions
 

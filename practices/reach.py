@@ -7,19 +7,17 @@ records is, so each record's days in the set can be added to its units' spans, e
 (between two days on which the units or the successions change, every unit's holders stay
 the same), and the spans of a unit merged. A count on a day is then two bisections.
 
-The spans are computed from the records a History holds, or, for a History of units only, by
-PostgreSQL (window and `range_agg`) without reading the steps into Python at all; elsewhere
-(SQLite) the records are read and the spans computed here. A test holds the three to each
-other and to `History.adopters`.
+The spans are computed from the records a History holds (read first, without their details,
+for a History of units only). A test holds them to `History.adopters`.
+
+Measured at 50,000 records (BENCHMARKS.md, "Dashboards"), computing them in PostgreSQL (a
+window for each step's end, `range_agg` per unit) took longer than reading the steps and
+computing here: the scan and the parsing of the ranges cost more than the loop.
 """
 
 import bisect
 import datetime
 from collections import defaultdict
-
-from django.db import connection
-from django.db.models import F, Window
-from django.db.models.functions import Lead
 
 from practices.models import STATUS_RANK
 
@@ -49,11 +47,9 @@ def owners(history, kinds):
 def periods(history, kinds, thresholds):
     """For each threshold, {(practice id, unit id): [(start, end)]}: the merged spans of days
     (end excluded; `date.max` while it lasts) on which the unit ranked at least that."""
-    if history.has_records:
-        return _from_records(history, kinds, thresholds)
-    if connection.vendor == "postgresql":
-        return _from_postgresql(history, kinds, thresholds)
-    return _from_records(history.with_records(details=False), kinds, thresholds)
+    if not history.has_records:
+        history = history.with_records(details=False)
+    return _from_records(history, kinds, thresholds)
 
 
 def _from_records(history, kinds, thresholds):
@@ -87,74 +83,6 @@ def _from_records(history, kinds, thresholds):
                     for spans in reached:
                         spans[practice_id, unit_id].append(span)
     return [{key: _merged(spans) for key, spans in each.items()} for each in found]
-
-
-def _from_postgresql(history, kinds, thresholds):
-    owned = owners(history, kinds)
-    agency_ids, unit_ids, era_starts, era_ends = [], [], [], []
-    for agency_id, eras in owned.items():
-        for era_start, era_end, units in eras:
-            for unit_id in units:
-                agency_ids.append(agency_id)
-                unit_ids.append(unit_id)
-                era_starts.append(era_start)
-                era_ends.append(era_end)
-    # Each step with the day its record's next step counts from (None for the latest).
-    steps = history.public_steps().annotate(
-        stop=Window(Lead("counting"), partition_by=F("adoption_id"), order_by=["counting", "pk"])
-    )
-    steps = steps.values(
-        "status",
-        "counting",
-        "stop",
-        practice=F("adoption__practice_id"),
-        agency=F("adoption__agency_id"),
-    ).order_by()
-    steps_sql, steps_params = steps.query.sql_with_params()
-    lowest = min(thresholds)
-    statuses = [status for status, rank in STATUS_RANK.items() if rank >= lowest]
-    columns, column_params = [], []
-    for t in thresholds:
-        columns.append("range_agg(span) FILTER (WHERE status = ANY(%s))")
-        column_params.append([status for status, rank in STATUS_RANK.items() if rank >= t])
-    sql = f"""
-        WITH steps AS ({steps_sql}),
-        owners AS (
-            SELECT * FROM unnest(%s::integer[], %s::integer[], %s::date[], %s::date[])
-                AS o (agency, unit, era_start, era_end)
-        ),
-        spans AS (
-            SELECT s.practice, o.unit, s.status,
-                   daterange(GREATEST(s.counting, o.era_start),
-                             LEAST(COALESCE(s.stop, %s::date), o.era_end)) AS span
-            FROM steps s JOIN owners o ON o.agency = s.agency
-            WHERE s.status = ANY(%s)
-              AND COALESCE(s.stop, %s::date) > s.counting
-              AND s.counting < o.era_end AND COALESCE(s.stop, %s::date) > o.era_start
-        )
-        SELECT practice, unit, {", ".join(columns)} FROM spans GROUP BY practice, unit
-    """  # noqa: S608 (the steps' SQL is Django's, with its parameters; the rest is fixed)
-    never = datetime.date.max
-    params = [
-        *steps_params,
-        agency_ids,
-        unit_ids,
-        era_starts,
-        era_ends,
-        never,
-        statuses,
-        never,
-        never,
-        *column_params,
-    ]
-    found = [{} for _ in thresholds]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for practice_id, unit_id, *ranges in cursor.fetchall():
-            for each, multirange in zip(found, ranges, strict=True):
-                if multirange:
-                    each[practice_id, unit_id] = [(r.lower, r.upper) for r in multirange]
-    return found
 
 
 def _merged(spans):

@@ -90,7 +90,7 @@ def _day_cell(step):
 
 
 def _instrument_cell(step):
-    text = step.instrument or format_html('<span class="muted">Chưa rõ</span>')
+    text = step.instrument or mark_safe('<span class="muted">Chưa rõ</span>')
     link = ""
     if step.evidence_url:
         link = format_html(
@@ -103,7 +103,7 @@ def _instrument_cell(step):
 
 def _holder_cell(step):
     if not step.inherited:
-        return format_html('<td data-label="Đơn vị ghi nhận">Chính đơn vị</td>')
+        return mark_safe('<td data-label="Đơn vị ghi nhận">Chính đơn vị</td>')
     holder = step.holder
     period = f" ({agency_period(holder)})" if holder.valid_to else ""
     return format_html(

@@ -213,26 +213,40 @@ def test_api_on_a_day(client, units, reform_story):
     assert len(get(ngay="2024-06-01", status="piloting")) == 1
 
 
-def test_the_api_and_the_pages_read_a_day_alike(client, units):
-    """The API's SQL reading (`annotate_as_of`) and the pages' (`as_of`) agree, undated
-    records included."""
+def test_the_pages_and_the_dashboards_read_a_day_alike(client, units):
+    """The three readings of a day, the API's and the agency page's in SQL (`annotate_as_of`),
+    the other pages' in Python (`as_of`) and the dashboards' (`History`), give each record the
+    same status on every day, undated records and two steps of one day included."""
     practice = factories.practice("Giải pháp Hai cách đọc")
     dated = factories.adoption(practice, units["bac_giang"], "piloting", D(2024, 2, 1))
     move(dated, "adopted", D(2025, 3, 1))
+    same_day = factories.adoption(practice, units["bac_ninh_cu"], "planned", D(2024, 5, 1))
+    move(same_day, "piloting", D(2024, 5, 1))
     factories.adoption(practice, units["ha_noi"], "adopted", None)
     records = Adoption.objects.public().filter(practice=practice).select_related("agency")
     steps = history.steps_by_adoption(records)
-    for day in (D(2024, 1, 1), D(2024, 6, 1), D(2025, 6, 1), timezone.localdate()):
-        pages = {(a.pk, a.status) for a in history.as_of(list(records), day, steps)}
-        api = set(history.annotate_as_of(records, day).values_list("pk", "status_then"))
-        assert pages == api, day
+    loaded = history.History.load(practice_ids=[practice.id])
+    days = [D(2024, 1, 1), D(2024, 5, 1), D(2024, 6, 1), D(2025, 6, 1), timezone.localdate()]
+    for day in days:
+        pages = set(history.annotate_as_of(records, day).values_list("pk", "status_then"))
+        dashboards = set()
+        for adoption in records:
+            step = loaded.record_step_on(practice.id, adoption.agency_id, day)
+            if step is not None:
+                dashboards.add((adoption.pk, step.status))
+        assert pages == dashboards, day
+        shown = {
+            (a.pk, a.status) for a in history.read_as_of(history.annotate_as_of(records, day), day)
+        }
+        assert shown == pages, day
+        assert {(a.pk, a.status) for a in history.as_of(list(records), day, steps)} == pages, day
 
 
 def test_reach_counts_what_adopters_finds_on_every_day(units):
     """`History.reach` (spans of days, for the dashboards' curves and the overview) counts
     the units `adopters` finds on each day, across both reforms, with departments'
-    records, undated records and records that went back a stage; computed from the records
-    held or by the database, the spans are the same."""
+    records, undated records and records that went back a stage; for a History of units
+    only as well."""
     rng = random.Random(7)
     practices = [factories.practice(f"Giải pháp Đếm {n}") for n in range(2)]
     provinces = list(Agency.objects.filter(kind__in=PROVINCIAL_KINDS))
@@ -259,7 +273,7 @@ def test_reach_counts_what_adopters_finds_on_every_day(units):
             for status, day in zip(story[1:], days[1:], strict=True):
                 move(adoption, status, start + datetime.timedelta(day))
     loaded = history.History.load(details=False)
-    # Units only: the spans come from the database (PostgreSQL's own computation there).
+    # Units only: the records are read when the spans are first asked for.
     units_only = history.History.load_units()
     days = {D(2025, 2, 28), D(2025, 3, 1), LAST_OLD_DAY, FIRST_NEW_DAY}
     days |= {D(2022, 1, 1) + datetime.timedelta(n) for n in range(0, 1800, 11)}
