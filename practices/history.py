@@ -213,7 +213,8 @@ class History:
 
     def with_records(self, practice_ids=None, agency_ids=None, details=True, also=()):
         """The same units with the public records of `practice_ids` and `agency_ids` (all
-        when None), and of each (agency ids, practice ids) in `also`; one query."""
+        when None), and of each (agency ids, practice ids) in `also` (which adds to a
+        selection: give one of the two with it); one query."""
         wanted = Q()
         if practice_ids is not None:
             wanted &= Q(adoption__practice_id__in=list(practice_ids))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from kb.models import KnowledgePage, KnowledgePageTag
 from practices import history
@@ -139,9 +140,12 @@ def records_of(unit_ids, lineage, adoptions=None):
     for unit_id in unit_ids:
         relevant |= lineage.lineage(unit_id)
     records = Adoption.objects.public() if adoptions is None else adoptions
-    return records.filter(
-        Q(agency_id__any=sorted(relevant)) | Q(agency__parent_id__any=sorted(relevant))
-    )
+    # The makers as a subquery on the units, not an OR across the join to them: the database
+    # then finds the records by their maker's index instead of reading every record.
+    makers = Agency.objects.filter(
+        Q(id__any=sorted(relevant)) | Q(parent_id__any=sorted(relevant))
+    ).values("id")
+    return records.filter(agency_id__in=makers)
 
 
 def record_holders(agency_id, parent_id, units, lineage):
@@ -367,7 +371,7 @@ class AgencyProfile:
     agency: Agency
     page: object  # the page of its records the table lists (`trang`), see `adoptions`
     record_count: int  # all its records (on `on`), own and inherited
-    not_adopted: list
+    statuses: object  # a queryset of (practice id, status) of all of them, read when asked
     predecessors: list
     successors: list
     departments: list
@@ -379,6 +383,13 @@ class AgencyProfile:
         """The records of the page shown, each with `inherited` set when from another unit."""
         return self.page.object_list
 
+    @cached_property
+    def not_adopted(self):
+        """The live practices none of its records had reached (discontinued ones count as
+        not), read when asked: the page shows the gap list instead."""
+        covered = {pid for pid, status in self.statuses if status != AdoptionStatus.DISCONTINUED}
+        return [p for p in live_practices() if p.id not in covered]
+
     @property
     def existed(self):
         """Whether the unit existed on the day shown."""
@@ -386,6 +397,8 @@ class AgencyProfile:
 
 
 RECORDS_PER_PAGE = 50
+# A practice's long texts, which a table of records never shows.
+PRACTICE_TEXT = ("summary", "body", "legal_basis")
 
 
 def agency_profile(agency, on=None, practice_slug="", page_number=None):
@@ -398,20 +411,24 @@ def agency_profile(agency, on=None, practice_slug="", page_number=None):
     records = records_of({agency.id}, lineage)
     if on is not None:
         records = history.annotate_as_of(records, on)
-    statuses = list(records.values_list("practice_id", "status_then" if on else "status"))
-    covered = {practice_id for practice_id, status in statuses if status != "discontinued"}
-    not_adopted = [p for p in live_practices() if p.id not in covered]
-    practice = None
+    statuses = records.values_list("practice_id", "status_then" if on else "status")
+    practice, count = None, records.count()
     if practice_slug:
         practice = PracticePage.objects.filter(slug=practice_slug).first()
-        if practice is None or practice.id not in {practice_id for practice_id, _ in statuses}:
-            practice = None
+        narrowed = records.filter(practice=practice) if practice else records.none()
+        narrowed_count = narrowed.count() if practice else 0
+        if narrowed_count:
+            records, count = narrowed, narrowed_count
         else:
-            records = records.filter(practice=practice)
-    shown = records.select_related("agency", "practice", "practice__category").order_by(
-        "practice__category__sort_order", "practice__title", "-decided_on", "pk"
+            practice = None
+    shown = (
+        records.select_related("agency", "practice", "practice__category")
+        .defer(*(f"practice__{name}" for name in PRACTICE_TEXT))
+        .order_by("practice__category__sort_order", "practice__title", "-decided_on", "pk")
     )
-    page = Paginator(shown, RECORDS_PER_PAGE).get_page(page_number)
+    paginator = Paginator(shown, RECORDS_PER_PAGE)
+    paginator.count = count  # counted above: no second COUNT query
+    page = paginator.get_page(page_number)
     if on is None:
         adoptions = list(page.object_list)
     else:
@@ -437,8 +454,8 @@ def agency_profile(agency, on=None, practice_slug="", page_number=None):
     return AgencyProfile(
         agency,
         page,
-        len(statuses),
-        not_adopted,
+        count,
+        statuses,
         predecessors,
         successors,
         departments,

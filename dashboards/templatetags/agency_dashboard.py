@@ -29,6 +29,7 @@ def timeline_rows(context, dash, on=None):
     holds hundreds of steps, and the template engine spends about a millisecond on each."""
     request = context.get("request")
     rows = []
+    holders = {}  # holder id → its cell: a few units make hundreds of steps
     for row in dash.timeline:
         heading = format_html(
             '<th scope="rowgroup" rowspan="{}" data-label="Giải pháp"><a href="{}">{}</a></th>',
@@ -44,7 +45,8 @@ def timeline_rows(context, dash, on=None):
                     _status_cell(step.status, step.get_status_display()),
                     _day_cell(step),
                     _instrument_cell(step),
-                    _holder_cell(step),
+                    holders.get(step.holder.pk)
+                    or holders.setdefault(step.holder.pk, _holder_cell(step)),
                 )
             )
         if row.department_records:
