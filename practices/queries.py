@@ -412,7 +412,8 @@ def agency_profile(agency, on=None, practice_slug="", page_number=None):
     if on is not None:
         records = history.annotate_as_of(records, on)
     statuses = records.values_list("practice_id", "status_then" if on else "status")
-    practice, count = None, records.count()
+    practice, total = None, records.count()
+    count = total
     if practice_slug:
         practice = PracticePage.objects.filter(slug=practice_slug).first()
         narrowed = records.filter(practice=practice) if practice else records.none()
@@ -429,6 +430,8 @@ def agency_profile(agency, on=None, practice_slug="", page_number=None):
     paginator = Paginator(shown, RECORDS_PER_PAGE)
     paginator.count = count  # counted above: no second COUNT query
     page = paginator.get_page(page_number)
+    # "1 2 3 … 31": a province's records fill dozens of pages.
+    page.numbers = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
     if on is None:
         adoptions = list(page.object_list)
     else:
@@ -454,7 +457,7 @@ def agency_profile(agency, on=None, practice_slug="", page_number=None):
     return AgencyProfile(
         agency,
         page,
-        count,
+        total,
         statuses,
         predecessors,
         successors,

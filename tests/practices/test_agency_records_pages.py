@@ -65,7 +65,11 @@ def test_a_records_link_opens_the_page_with_its_row(client, crowded):
     shown, response = rows(client, path)
     assert anchor == f"ap-dung-{last.pk}" and last.pk in shown
     assert set(shown) == {last.pk, inherited.pk}  # that practice's records only (it is new)
-    assert "Xem tất cả" in response.content.decode()
+    # The unit's number of records stays the whole of them (the same number everywhere).
+    total = queries.records_of({bac_ninh.id}, queries.Lineage.load()).count()
+    html = response.content.decode()
+    assert f"Xem tất cả {total} ghi nhận" in html
+    assert f'Giải pháp đã ghi nhận <span class="count">({total})</span>' in html
     # The predecessor's record, from its successor's matrix cell.
     matrix = client.get("/ma-tran/?pham-vi=tinh-thanh").content.decode()
     link = re.search(rf'href="([^"#]+)#ap-dung-{last.pk}"', matrix)
