@@ -24,6 +24,13 @@ def connect():
     # through its revisions and ends in Wagtail's own signals.
     for signal in (post_save, post_delete, published, unpublished):
         signal.connect(bump_on_commit, sender=adoption, dispatch_uid=f"dashboards-{id(signal)}")
+    # A unit's dates or parent, or a succession, change whose records count for whom.
+    for name in ("Agency", "Succession"):
+        model = apps.get_model("practices", name)
+        for signal in (post_save, post_delete):
+            signal.connect(
+                bump_on_commit, sender=model, dispatch_uid=f"dashboards-{name}-{id(signal)}"
+            )
     # A practice page taken down (or back up) hides (or shows) its adoptions.
     page_published.connect(bump_on_commit, dispatch_uid="dashboards-page-published")
     page_unpublished.connect(bump_on_commit, dispatch_uid="dashboards-page-unpublished")

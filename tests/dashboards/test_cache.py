@@ -1,5 +1,7 @@
 """dashboards.cache: one data version, bumped when a record behind the dashboards changes."""
 
+import datetime
+
 import pytest
 
 from dashboards import cache
@@ -136,3 +138,21 @@ def test_the_agency_pages_dashboard_is_kept_per_version(caching, seeded, client)
     # …until the version moves, as every change made through the site moves it.
     cache.bump()
     assert "Quyết định số 2" in timeline()
+
+
+@pytest.mark.django_db
+def test_changing_a_unit_or_a_succession_bumps_once_committed(
+    caching, seeded, django_capture_on_commit_callbacks
+):
+    """A unit's period or a succession decides whose records count for whom on a day."""
+    agency = factories.agency()
+    other = factories.agency()
+    before = cache.version()
+    with django_capture_on_commit_callbacks(execute=True):
+        agency.valid_to = datetime.date(2025, 6, 30)
+        agency.save()
+    after_unit = cache.version()
+    assert after_unit != before
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.succession(agency, other)
+    assert cache.version() != after_unit
