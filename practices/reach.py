@@ -19,6 +19,7 @@ import bisect
 import datetime
 from collections import defaultdict
 
+from kb.spans import merged
 from practices.models import STATUS_RANK
 
 
@@ -82,18 +83,7 @@ def _from_records(history, kinds, thresholds):
                 for unit_id in unit_ids:
                     for spans in reached:
                         spans[practice_id, unit_id].append(span)
-    return [{key: _merged(spans) for key, spans in each.items()} for each in found]
-
-
-def _merged(spans):
-    """Overlapping or touching [start, end) spans joined into one."""
-    merged = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+    return [{key: merged(spans) for key, spans in each.items()} for each in found]
 
 
 class Reach:

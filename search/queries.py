@@ -18,6 +18,7 @@ from elasticsearch import ApiError, TransportError
 from elasticsearch.dsl import Q as EQ
 from elasticsearch.dsl import Search
 
+from kb.spans import merged
 from practices.models import AdoptionStatus, AgencyKind, PracticeCategory
 from practices.text import fold, fold_aligned, normalise
 from search.client import get_client
@@ -273,17 +274,7 @@ def spans_for(folded_text, request):
     for pattern in patterns:
         regex = r"(?<![a-z0-9])" + r"\W+".join(map(re.escape, _tokens(pattern))) + r"(?![a-z0-9])"
         spans += [m.span() for m in re.finditer(regex, folded_text)]
-    return _merge(spans)
-
-
-def _merge(spans):
-    merged = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+    return merged(spans)
 
 
 def mark(text, spans, start=0, end=None):
