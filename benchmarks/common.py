@@ -29,7 +29,7 @@ def commit():
             capture_output=True,
             text=True,
             check=True,
-        ).stdout.strip()
+        ).stdout.rstrip()  # not strip(): each line starts with two status columns
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
     if not changed:

@@ -57,8 +57,8 @@ def default_date(agency, today=None):
     return today
 
 
-def _cached(key, compute):
-    return cached(f"agency:{key}", compute)
+def _cached(key, compute, shared=True):
+    return cached(f"agency:{key}", compute, shared=shared)
 
 
 # --- The unit on a date -----------------------------------------------------------------------
@@ -312,8 +312,14 @@ class AgencyDashboard:
 
 
 def agency_dashboard(agency, date):
-    """The timeline and the gap list of `agency` on `date` (cached)."""
-    return _cached(f"dashboard:{agency.id}:{date.isoformat()}", lambda: _dashboard(agency, date))
+    """The timeline and the gap list of `agency` on `date`, kept by the process: the page
+    keeps its drawn section (templates/dashboards/_agency.html), and its timeline chart is
+    cached as a chart; the pages of the practices it holds are slow to pickle."""
+    return _cached(
+        f"dashboard:{agency.id}:{date.isoformat()}",
+        lambda: _dashboard(agency, date),
+        shared=False,
+    )
 
 
 def _dashboard(agency, date):

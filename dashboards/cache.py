@@ -50,9 +50,13 @@ def key(name):
     return f"dashboards:{version()}:{name}"
 
 
-def cached(name, builder, timeout=None):
+def cached(name, builder, timeout=None, shared=True):
     """`builder()`'s result, computed once per data version for `name` (a string that says
-    what was computed and from which parameters, e.g. `f"curve:{practice.pk}:{day}"`)."""
+    what was computed and from which parameters, e.g. `f"curve:{practice.pk}:{day}"`).
+
+    Without `shared`, it is kept by this process only: for a result whose page is kept drawn
+    (`{% cache %}`), which only that page's other parts ask for again, and which costs more
+    to pickle into Django's cache than it would save."""
     if timeout is None:
         timeout = settings.DASHBOARDS_CACHE_SECONDS
     if not timeout:  # 0: caching is off (the test settings)
@@ -63,7 +67,7 @@ def cached(name, builder, timeout=None):
         return _local[versioned]
     except KeyError:
         pass
-    value = cache.get_or_set(versioned, builder, timeout)
+    value = cache.get_or_set(versioned, builder, timeout) if shared else builder()
     _local[versioned] = value
     while len(_local) > LOCAL_SIZE:
         _local.popitem(last=False)

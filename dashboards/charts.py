@@ -36,6 +36,7 @@ Status colours and shapes: `status_text`, `status_encoding`, `status_color_scale
 
 import csv
 import hashlib
+import html
 import io
 import json
 import logging
@@ -46,7 +47,6 @@ from functools import cached_property
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
@@ -330,17 +330,34 @@ class Chart:
     @cached_property
     def table_body(self):
         """The table's rows as HTML, each cell escaped: written here rather than as a loop in
-        the template, which spends a second on the overview's tens of thousands of cells."""
-        rows = []
-        for row in self.table_rows:
-            cells = [f'<th scope="row">{escape(row[0][0])}</th>'] if row else []
-            for text, numeric in row[1:]:
-                cells.append(
-                    f'<td class="num">{escape(text)}</td>'
-                    if numeric
-                    else f"<td>{escape(text)}</td>"
-                )
-            rows.append(f"<tr>{''.join(cells)}</tr>")
+        the template, which spends a second on the overview's tens of thousands of cells. A
+        table repeats its values (the practices, the days), so each is written once."""
+        written = {}
+
+        def cell(value, first):
+            key = (first, value.__class__, value)
+            try:
+                return written[key]
+            except KeyError:
+                pass
+            except TypeError:  # an unhashable value: written each time
+                key = None
+            text = html.escape(_cell(value))
+            if first:
+                found = f'<th scope="row">{text}</th>'
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                found = f'<td class="num">{text}</td>'
+            else:
+                found = f"<td>{text}</td>"
+            if key is not None:
+                written[key] = found
+            return found
+
+        rows = [
+            f"<tr>{''.join([cell(row[0], True), *(cell(value, False) for value in row[1:])])}</tr>"
+            for row in self.rows
+            if row
+        ]
         if not rows:
             rows.append(f'<tr><td colspan="{len(self.columns)}">Chưa có số liệu.</td></tr>')
         return mark_safe("\n".join(rows))  # noqa: S308 (every cell is escaped above)

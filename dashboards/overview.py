@@ -1,17 +1,18 @@
 """The national overview: every practice's coverage of the provinces and the ministries on a day,
 its trend, and the regions and units furthest behind.
 
-Statuses come from `practices.history.History` (its `reach`), as on the practice dashboard
-(`dashboards.practice_stats`), whose groups, rules and region order this module shares. Reads:
-History's few queries and one for the practices, whatever the data size.
+Statuses are counted from the units' spans of days at each stage (`practices.reach`), as on the
+practice dashboard (`dashboards.practice_stats`), whose groups, rules and region order this
+module shares; the spans are read from the database (`dashboards.spans`), computed again only
+for the practices whose records changed. Reads: the units' two queries, the practices', the
+spans' two, whatever the data size (and one more for the steps of stale practices).
 """
 
 import datetime
 from dataclasses import dataclass
 
-from dashboards import cache, periods
+from dashboards import cache, periods, spans
 from dashboards.practice_stats import (
-    ADOPTED_OR_PILOTING,
     GROUPS,
     NO_REGION,
     PROVINCES,
@@ -19,7 +20,7 @@ from dashboards.practice_stats import (
     region_sort_key,
 )
 from practices.history import History
-from practices.models import AdoptionStatus, PracticePage
+from practices.models import PracticePage
 
 UNITS_BEHIND_SHOWN = 10
 
@@ -113,10 +114,9 @@ def live_practices():
     )
 
 
-def trend_dates(history, on):
-    """Quarter ends from the first recorded step to `on`, the day before and the day of each
-    succession, and `on` itself."""
-    first = history.first_change_date()
+def trend_dates(history, first, on):
+    """Quarter ends from `first` (the first day a public step counts from) to `on`, the day
+    before and the day of each succession, and `on` itself."""
     if first is None or first > on:
         return []
     days = {on}
@@ -130,11 +130,11 @@ def trend_dates(history, on):
 
 
 def overview(on, history=None):
-    history = history or History.load(details=False)
+    history = history or History.load_units()
     practices = live_practices()
     rows = [PracticeRow(practice, {}) for practice in practices]
-    kinds = [kind for group in GROUPS for kind in group.kinds]
-    adopted, reached = history.reach(kinds, {AdoptionStatus.ADOPTED}, ADOPTED_OR_PILOTING)
+    stored = spans.stored_reach(history, [practice.id for practice in practices])
+    adopted, reached = stored.adopted, stored.adopted_or_piloting
     units = {group.key: history.units_on(on, group.kinds) for group in GROUPS}
     adopted_by_unit = {unit.id: 0 for group in GROUPS for unit in units[group.key]}
     for row in rows:
@@ -149,7 +149,7 @@ def overview(on, history=None):
             )
 
     trends = {group.key: [] for group in GROUPS}
-    for day in trend_dates(history, on):
+    for day in trend_dates(history, stored.first_day, on):
         for group in GROUPS:
             count = len(history.units_on(day, group.kinds))
             for practice in practices:

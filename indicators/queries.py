@@ -275,8 +275,12 @@ class AgencyIndicators:
 
 
 def agency_indicators(agency):
-    """See the module docstring; two queries whatever the number of values."""
-    return cache.cached(f"indicators:agency:{agency.pk}", lambda: _agency_indicators(agency))
+    """See the module docstring; two queries whatever the number of values. Kept by the
+    process only: the agency page keeps its drawn section (`{% cache %}`), and pickling every
+    value into Django's cache cost more than reading them."""
+    return cache.cached(
+        f"indicators:agency:{agency.pk}", lambda: _agency_indicators(agency), shared=False
+    )
 
 
 def _agency_indicators(agency):

@@ -22,6 +22,8 @@ from collections import defaultdict
 from kb.spans import merged
 from practices.models import STATUS_RANK
 
+FOREVER = datetime.date.max  # the end of a span that still lasts
+
 
 def threshold(statuses):
     """The lowest rank of `statuses`, which must take in every status above it."""
@@ -47,7 +49,7 @@ def owners(history, kinds):
 
 def periods(history, kinds, thresholds):
     """For each threshold, {(practice id, unit id): [(start, end)]}: the merged spans of days
-    (end excluded; `date.max` while it lasts) on which the unit ranked at least that."""
+    (end excluded; `FOREVER` while it lasts) on which the unit ranked at least that."""
     if not history.has_records:
         history = history.with_records(details=False)
     return _from_records(history, kinds, thresholds)
@@ -71,7 +73,7 @@ def _from_records(history, kinds, thresholds):
                 continue
             start = step.counts_from
             end = steps[index + 1].counts_from if index + 1 < len(steps) else None
-            end = end or datetime.date.max
+            end = end or FOREVER
             if end <= start:  # a later step of the same day took its place
                 continue
             for era_start, era_end, unit_ids in eras:
@@ -88,7 +90,7 @@ def _from_records(history, kinds, thresholds):
 
 class Reach:
     """For each (practice, unit), the spans of days [start, end) over which the unit had
-    reached a threshold (`end` is `date.max` while it still has); counted on any day by
+    reached a threshold (`end` is `FOREVER` while it still has); counted on any day by
     bisection."""
 
     def __init__(self, periods, agencies):

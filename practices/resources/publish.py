@@ -72,27 +72,32 @@ class AdoptionWriter:
             yield adoption, "wagtail.edit"
 
     def record(self):
-        from dashboards.signals import bump_on_commit
+        from dashboards.signals import data_changed, marked_by_caller
         from search.sync import touch
 
-        if self.scope is None:
-            self.publish()
-        else:
-            self.created = self.with_pks(self.created)
-            insert_rows(Adoption, self.attnames, self.created)
-            # A new report's record holds its step, as a draft saved in the admin does; a
-            # changed record's steps change only in its revision (record_reports).
-            writes = steps.StepWrites()
-            self.new_steps(writes)
-            writes.number()
-            writes.write()
-            if self.stages:
-                self.staged_reports()
-            self.record_reports()
+        # The records saved one by one below mark no spans: all are marked once after.
+        with marked_by_caller():
+            if self.scope is None:
+                self.publish()
+            else:
+                self.created = self.with_pks(self.created)
+                insert_rows(Adoption, self.attnames, self.created)
+                # A new report's record holds its step, as a draft saved in the admin does; a
+                # changed record's steps change only in its revision (record_reports).
+                writes = steps.StepWrites()
+                self.new_steps(writes)
+                writes.number()
+                writes.write()
+                if self.stages:
+                    self.staged_reports()
+                self.record_reports()
         # Written without save(), so without the signals that mark them for search and make
         # the dashboards' figures stale.
         touch("adoption", [values[0] for values in self.created] + [a.pk for a in self.changed])
-        bump_on_commit()
+        practice = self.attnames.index("practice_id")
+        data_changed(
+            {values[practice] for values in self.created} | {a.practice_id for a in self.changed}
+        )
         # Free them before search rebuilds the rows of the adoptions.
         self.created, self.changed, self.existing = [], [], {}
         self.created_stages, self.steps_of = [], {}
