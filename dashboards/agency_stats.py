@@ -340,7 +340,7 @@ def _dashboard(agency, date):
     }
     peers, _ = comparable_units(units, agency, date)
     peer_holders = {holder for unit_id in peers or () for holder in units.holders(unit_id, date)}
-    history = units.with_records(agency_ids=holders, also=[(peer_holders, missing)])
+    history = own.adding(units.with_records(agency_ids=peer_holders, practice_ids=missing))
     gaps, rule = gap_list(history, agency, date, practices)
     return AgencyDashboard(
         agency, date, None, timeline(history, agency, date, practices), gaps, rule

@@ -236,6 +236,13 @@ class History:
             steps = [Step(*row) for row in rows]
             return History(list(self.agencies.values()), self.links, steps)
 
+    def adding(self, other):
+        """The same units with the records of both Histories (read for different units or
+        practices: a record held by both is taken from this one)."""
+        records = dict(other.records) | dict(self.records)
+        steps = [step for record_steps in records.values() for step in record_steps]
+        return History(list(self.agencies.values()), self.links, steps)
+
     # --- units -------------------------------------------------------------------------------
 
     def units_on(self, date, kinds):

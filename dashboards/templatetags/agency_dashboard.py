@@ -1,6 +1,8 @@
 """The agency page's dashboard, for its one include line (templates/dashboards/_agency.html):
 the page's view stays as it is, and the include asks for its own data here."""
 
+import functools
+
 from django import template
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -68,6 +70,7 @@ def timeline_rows(context, dash, on=None):
     return mark_safe("\n".join(rows))  # noqa: S308 (each row is format_html's)
 
 
+@functools.cache  # a few statuses, hundreds of rows
 def _status_cell(status, label):
     return format_html(
         '<td data-label="Bước"><span class="{}"><span aria-hidden="true">{}</span> {}</span></td>',

@@ -168,3 +168,17 @@ def test_the_pages_say_what_is_missing_and_then_draw_the_values(client, units, p
         {"co-quan": units["bac_ninh"].slug, "chi-so": "online-dossier-rate"},
     )
     assert csv.status_code == 200 and "Quý II/2025" in csv.content.decode("utf-8-sig")
+
+
+def test_the_agency_pages_source_list_says_each_value_and_escapes_its_texts(client, units):
+    value = _value(units["bac_giang"], D(2025, 4, 1), "50.25")
+    value.source = 'Báo cáo <script>alert("x")</script>'
+    value.instrument = "Công văn 12 & 13"
+    value.save()
+    page = client.get(units["bac_ninh"].get_absolute_url()).content.decode()
+    assert (
+        "<li>Quý II/2025, Tỉnh Bắc Giang (đến 30/06/2025) (tiền thân): <strong>50,25</strong> "
+        "(số đo). Nguồn: Báo cáo &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;; "
+        "Công văn 12 &amp; 13</li>"
+    ) in page
+    assert "<script>alert" not in page
