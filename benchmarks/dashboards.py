@@ -75,6 +75,7 @@ TARGET_WARM_MS = 150
 TARGET_COLD_MS = 600
 PRACTICE_MARK = "thử nghiệm hiệu năng"  # in the title of every practice the run makes
 CHANGED = "overview, one record changed"
+UNTARGETED = {"matrix ?ngay=", CHANGED}  # measured, with no target in the issue
 SEED = 20221122
 REFORM = datetime.date(2025, 7, 1)
 DEPARTMENTS = 500
@@ -435,7 +436,8 @@ def main():
     sizes = sorted(options.sizes)
     checks = []
     for (size, label), figures in results.items():
-        if size == sizes[-1] and label != CHANGED:  # the issue sets no target after a change
+        # The issue sets no target for the matrix on a past date, nor after a change.
+        if size == sizes[-1] and label not in UNTARGETED:
             checks.append(
                 (f"{label}: warm p95 ≤ {TARGET_WARM_MS} ms", figures["warm p95"] <= TARGET_WARM_MS)
             )
