@@ -211,20 +211,15 @@ class History:
             return self.public_steps().aggregate(first=Min("counting"))["first"]
         return min((steps[0].counts_from for steps in self.records.values()), default=None)
 
-    def with_records(self, practice_ids=None, agency_ids=None, details=True, also=()):
+    def with_records(self, practice_ids=None, agency_ids=None, details=True):
         """The same units with the public records of `practice_ids` and `agency_ids` (all
-        when None), and of each (agency ids, practice ids) in `also` (which adds to a
-        selection: give one of the two with it); one query."""
+        when None); one query (none when either is empty). Records read apart are put
+        together with `adding`."""
         wanted = Q()
         if practice_ids is not None:
             wanted &= Q(adoption__practice_id__in=list(practice_ids))
         if agency_ids is not None:
             wanted &= Q(adoption__agency_id__in=list(agency_ids))
-        for more_agencies, more_practices in also:
-            wanted |= Q(
-                adoption__agency_id__in=list(more_agencies),
-                adoption__practice_id__in=list(more_practices),
-            )
         fields = ["adoption_id", "adoption__practice_id", "adoption__agency_id", "status", "on"]
         fields.append("counting")
         if details:
