@@ -172,23 +172,52 @@ def to_units(tokens, synonyms, max_alternatives=None):
     return units
 
 
-# Question words people add to a query ("dvctt toàn trình là gì") that no answer contains.
-QUESTION_WORDS = [
-    ("la", "gi"),
+# The words people wrap a query in, that no answer contains: questions ("dvctt toàn trình là
+# gì", "vì sao …") and requests ("cách nộp hồ sơ …", "thủ tục để đăng ký …"). Folded, as the
+# tokens are; a phrase is dropped only at its end of the query, and only whole. Words that are
+# also the catalogue's own ("thủ tục" alone, "hướng dẫn") are kept.
+LEADING_QUESTION_WORDS = [
+    ("lam", "the", "nao", "de"),
+    ("lam", "sao", "de"),
+    ("thu", "tuc", "de"),
+    ("cho", "hoi"),
+    ("toi", "muon"),
+    ("tai", "sao"),
+    ("vi", "sao"),
+    ("lam", "sao"),
+    ("cach",),
+    ("muon",),
+]
+TRAILING_QUESTION_WORDS = [
     ("nhu", "the", "nao"),
+    ("duoc", "khong"),
+    ("la", "gi"),
     ("the", "nao"),
+    ("ra", "sao"),
     ("o", "dau"),
     ("tai", "sao"),
     ("vi", "sao"),
+    ("khong",),
 ]
 
 
 def drop_question_words(tokens):
-    """Tokens without trailing question words, unless nothing else would be left."""
-    for phrase in QUESTION_WORDS:
-        n = len(phrase)
-        if len(tokens) > n and tuple(tokens[-n:]) == phrase:
-            return tokens[:-n]
+    """Tokens without the question and request words at either end (as many as there are),
+    unless nothing else would be left."""
+    tokens = list(tokens)
+    changed = True
+    while changed:
+        changed = False
+        for phrase in LEADING_QUESTION_WORDS:
+            n = len(phrase)
+            if len(tokens) > n and tuple(tokens[:n]) == phrase:
+                tokens, changed = tokens[n:], True
+                break
+        for phrase in TRAILING_QUESTION_WORDS:
+            n = len(phrase)
+            if len(tokens) > n and tuple(tokens[-n:]) == phrase:
+                tokens, changed = tokens[:-n], True
+                break
     return tokens
 
 

@@ -501,3 +501,26 @@ def test_spans_from_marked_text_are_positions_in_the_plain_text():
     marked = f"{MARK_START}giam{MARK_END} phi, {MARK_START}le phi{MARK_END}"
     assert spans_from_marked(marked) == [(0, 4), (10, 16)]
     assert spans_from_marked("no marks") == []
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("dvctt toàn trình là gì", ["dvctt", "toan", "trinh"]),
+        ("Cách nộp hồ sơ trực tuyến", ["nop", "ho", "so", "truc", "tuyen"]),
+        ("thủ tục để đăng ký giảm lệ phí", ["dang", "ky", "giam", "le", "phi"]),
+        ("làm thế nào để giảm phí như thế nào", ["giam", "phi"]),
+        ("cho hỏi trợ lý ảo ở đâu", ["tro", "ly", "ao"]),
+        ("tôi muốn nộp hồ sơ không giấy được không", ["nop", "ho", "so", "khong", "giay"]),
+        ("vì sao giảm phí", ["giam", "phi"]),
+        # The catalogue's own words stay: "thủ tục" alone, "hướng dẫn", a leading "không".
+        ("thủ tục hành chính", ["thu", "tuc", "hanh", "chinh"]),
+        ("hướng dẫn dịch vụ công", ["huong", "dan", "dich", "vu", "cong"]),
+        ("không giấy", ["khong", "giay"]),
+        # Nothing but question words: kept, so that the search still has words.
+        ("là gì", ["la", "gi"]),
+        ("cách", ["cach"]),
+    ],
+)
+def test_question_and_request_words_never_block_a_match(q, expected):
+    assert words(parse({"q": q}, NO_SYNONYMS)) == expected
