@@ -17,6 +17,7 @@ from wagtail.search import index
 from kb import page_context
 from kb.blocks import BodyBlock
 from kb.page_forms import PageForm, slug_taken_message
+from kb.search_backend import folded_search_fields
 from kb.slugs import slugify_vi
 from kb.widgets import AgencySelectMultiple, SearchableSelectMultiple
 
@@ -57,6 +58,12 @@ class Source(models.Model):
         return ", ".join(parts)
 
 
+# What every page type indexes for Wagtail's search, each text also folded: the admin's page
+# searches find pages typed without diacritics (kb.search_backend). A page type that adds
+# search fields passes them through `folded_search_fields` too.
+PAGE_SEARCH_FIELDS = folded_search_fields(Page.search_fields)
+
+
 class AsciiSlugMixin:
     """What every page type of the site shares: a slug made from the title in ASCII
     (`kb.slugs`) when none is given, and the admin form that says in Vietnamese which page
@@ -85,6 +92,7 @@ class HomePage(AsciiSlugMixin, Page):
     intro = models.TextField("giới thiệu", blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
+    search_fields = PAGE_SEARCH_FIELDS
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["practices.PracticeIndexPage", "kb.KnowledgeIndexPage"]
     max_count = 1
@@ -101,6 +109,7 @@ class KnowledgeIndexPage(AsciiSlugMixin, Page):
     intro = models.TextField("giới thiệu", blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
+    search_fields = PAGE_SEARCH_FIELDS
     parent_page_types = ["kb.HomePage"]
     subpage_types = ["kb.GuidancePage", "kb.LegalDocumentPage", "kb.GlossaryTermPage"]
     max_count = 1
@@ -151,7 +160,9 @@ class KnowledgePage(AsciiSlugMixin, Page):
             heading="Phân loại và liên kết",
         ),
     ]
-    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+    search_fields = PAGE_SEARCH_FIELDS + folded_search_fields(
+        [index.SearchField("summary"), index.SearchField("body")]
+    )
     parent_page_types = ["kb.KnowledgeIndexPage"]
     subpage_types = []
     is_creatable = False
@@ -202,7 +213,9 @@ class LegalDocumentPage(KnowledgePage):
         ]
         + KnowledgePage.content_panels[1:]
     )
-    search_fields = KnowledgePage.search_fields + [index.SearchField("document_number")]
+    search_fields = KnowledgePage.search_fields + folded_search_fields(
+        [index.SearchField("document_number")]
+    )
 
     class Meta:
         verbose_name = "văn bản pháp lý"
@@ -219,7 +232,7 @@ class GlossaryTermPage(KnowledgePage):
         + [FieldRowPanel([FieldPanel("term"), FieldPanel("abbreviation")])]
         + KnowledgePage.content_panels[1:]
     )
-    search_fields = KnowledgePage.search_fields + [index.SearchField("term")]
+    search_fields = KnowledgePage.search_fields + folded_search_fields([index.SearchField("term")])
 
     class Meta:
         verbose_name = "thuật ngữ"

@@ -6,21 +6,22 @@ from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
 from wagtail.models import Page
 from wagtail.permissions import policy_registry
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
 
 from rest_framework.authentication import SessionAuthentication
 
+from kb.admin_search import FoldedFields, FoldedSnippetViewSet
 from kb.models import Source
 
 
-class SourceViewSet(SnippetViewSet):
+class SourceViewSet(FoldedSnippetViewSet):
     model = Source
     icon = "doc-full-inverse"
     menu_label = "Nguồn trích dẫn"
     menu_order = 220
     add_to_admin_menu = True
     list_display = ["title", "publisher", "published_on"]
-    search_fields = ["title", "publisher"]
+    # Searched folded (kb.admin_search), as the list of every other snippet.
+    folded_search = FoldedFields("title", "publisher")
 
 
 register_snippet(SourceViewSet)

@@ -25,7 +25,8 @@ from wagtail.search import index
 
 from kb import page_context
 from kb.blocks import BodyBlock
-from kb.models import AsciiSlugMixin
+from kb.models import PAGE_SEARCH_FIELDS, AsciiSlugMixin
+from kb.search_backend import folded_search_fields
 from kb.widgets import AgencySelectMultiple, SearchableSelectMultiple
 from practices.evidence import storage as evidence
 from practices.periods import outside_period
@@ -309,6 +310,7 @@ class PracticeIndexPage(AsciiSlugMixin, Page):
     intro = models.TextField("giới thiệu", blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
+    search_fields = PAGE_SEARCH_FIELDS
     subpage_types = ["practices.PracticePage"]
     parent_page_types = ["kb.HomePage"]
     max_count = 1
@@ -358,24 +360,19 @@ class PracticePage(AsciiSlugMixin, Page):
         FieldPanel("published_by", widget=AgencySelectMultiple),
         FieldPanel("sources", widget=SearchableSelectMultiple),
     ]
-    search_fields = Page.search_fields + [
-        # The admin's page searches find the title without diacritics (kb.search_backend).
-        index.SearchField("folded_title"),
-        index.AutocompleteField("folded_title"),
-        index.SearchField("summary"),
-        index.SearchField("legal_basis"),
-        index.FilterField("category"),
-    ]
+    search_fields = PAGE_SEARCH_FIELDS + folded_search_fields(
+        [
+            index.SearchField("summary"),
+            index.SearchField("legal_basis"),
+            index.FilterField("category"),
+        ]
+    )
     parent_page_types = ["practices.PracticeIndexPage"]
     subpage_types = []
 
     class Meta:
         verbose_name = "giải pháp, sáng kiến"
         verbose_name_plural = "giải pháp, sáng kiến"
-
-    @property
-    def folded_title(self):
-        return fold(self.title)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

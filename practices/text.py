@@ -38,8 +38,12 @@ def sort_key(text):
 
 # "hoà" and "hòa", "thuỷ" and "thủy": both placements of the tone mark are in use. In an
 # open syllable ending in oa, oe or uy, the mark goes on the first vowel (not after "q").
+# A vowel that carries another mark besides the tone is not such a syllable: "hoặc" (ă with
+# a dot below, which NFD writes dot first) stays as it is.
 _TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
-_OLD_STYLE_TONE = re.compile(rf"(?<![qQ])([oO][aAeE]|[uU][yY])([{_TONE_MARKS}])(?![^\W\d_])")
+_OLD_STYLE_TONE = re.compile(
+    rf"(?<![qQ])([oO][aAeE]|[uU][yY])([{_TONE_MARKS}])(?![^\W\d_]|[\u0300-\u036f])"
+)
 # Control characters (Unicode category Cc: C0, DEL and C1) become spaces, and so do the
 # private-use characters reserved as highlight markers (search.queries).
 _BLANKED = re.compile("[\x00-\x1f\x7f-\x9f\ue000\ue001]")

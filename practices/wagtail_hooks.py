@@ -7,15 +7,11 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.panels import ObjectList
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import (
-    CreateView,
-    IndexView,
-    SnippetViewSet,
-    SnippetViewSetGroup,
-)
+from wagtail.snippets.views.snippets import CreateView, SnippetViewSet, SnippetViewSetGroup
 
+from kb.admin_search import FoldedFields, FoldedSnippetViewSet
 from practices import admin_views
-from practices.admin_search import FoldedSearchMixin, search_adoptions, search_agencies
+from practices.admin_search import search_adoptions, search_agencies
 from practices.agency_chooser import AgencyChooserViewSet
 from practices.forms import AdoptionForm
 from practices.models import Adoption, Agency, Indicator, PracticeCategory, Succession
@@ -23,14 +19,6 @@ from reporting.guards import AdoptionChooserViewSet, AdoptionDeleteBulkAction, g
 from reporting.listing import AdoptionFilterSet, ReviewStateColumn
 from reporting.permissions import adoption_policy
 from reporting.queries import with_review_state
-
-
-class AdoptionIndexView(FoldedSearchMixin, IndexView):
-    folded_search = staticmethod(search_adoptions)
-
-
-class AgencyIndexView(FoldedSearchMixin, IndexView):
-    folded_search = staticmethod(search_agencies)
 
 
 class AdoptionCreateView(CreateView):
@@ -45,7 +33,7 @@ class AdoptionCreateView(CreateView):
         self.autosave_enabled = False
 
 
-class AdoptionViewSet(SnippetViewSet):
+class AdoptionViewSet(FoldedSnippetViewSet):
     model = Adoption
     icon = "tick-inverse"
     menu_label = "Kết quả áp dụng"
@@ -64,7 +52,7 @@ class AdoptionViewSet(SnippetViewSet):
     filterset_class = AdoptionFilterSet
     list_per_page = 50
     # Searched folded: agency name, practice title, instrument, notes (practices.admin_search).
-    index_view_class = AdoptionIndexView
+    folded_search = staticmethod(search_adoptions)
     add_view_class = AdoptionCreateView
     ordering = ["-updated_at"]
     # The form limits a reporter's agency choices to their own.
@@ -91,7 +79,7 @@ class AdoptionViewSet(SnippetViewSet):
         )
 
 
-class AgencySnippetViewSet(SnippetViewSet):
+class AgencySnippetViewSet(FoldedSnippetViewSet):
     model = Agency
     icon = "group"
     menu_label = "Cơ quan, đơn vị"
@@ -99,17 +87,25 @@ class AgencySnippetViewSet(SnippetViewSet):
     list_filter = ["kind", "region"]
     list_per_page = 50
     # Searched folded: name, short name, code (practices.admin_search).
-    index_view_class = AgencyIndexView
+    folded_search = staticmethod(search_agencies)
     # Reporters are offered their own units; every unit is labelled with its period.
     chooser_viewset_class = AgencyChooserViewSet
 
 
-class SuccessionViewSet(SnippetViewSet):
+class SuccessionViewSet(FoldedSnippetViewSet):
     model = Succession
     icon = "arrow-right"
     menu_label = "Kế thừa giữa các đơn vị"
     list_display = ["predecessor", "successor", "effective_on", "relation"]
     list_filter = ["relation", "effective_on"]
+    # A few hundred links, found by either unit's name (kb.admin_search).
+    folded_search = FoldedFields(
+        "predecessor__name",
+        "predecessor__short_name",
+        "successor__name",
+        "successor__short_name",
+        "legal_basis",
+    )
 
 
 class CategoryViewSet(SnippetViewSet):
@@ -119,11 +115,13 @@ class CategoryViewSet(SnippetViewSet):
     list_display = ["name", "code", "sort_order"]
 
 
-class IndicatorViewSet(SnippetViewSet):
+class IndicatorViewSet(FoldedSnippetViewSet):
     model = Indicator
     icon = "pick"
     menu_label = "Chỉ số"
     list_display = ["name", "code", "unit"]
+    # Its list and its chooser (the indicator of an indicator value), searched folded.
+    folded_search = FoldedFields("name", "code", "group")
 
 
 class ReferenceDataGroup(SnippetViewSetGroup):

@@ -7,8 +7,8 @@ from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
 
+from kb.admin_search import FoldedFields, FoldedSnippetViewSet
 from reporting import actions, dashboard
 from reporting.forms import MembershipForm
 from reporting.models import AgencyMembership
@@ -40,7 +40,7 @@ def register_review_log_actions(actions):
             )
 
 
-class AgencyMembershipViewSet(SnippetViewSet):
+class AgencyMembershipViewSet(FoldedSnippetViewSet):
     """Who reports for which agency; managed by administrators (superusers, or a group given
     the membership permissions)."""
 
@@ -51,7 +51,16 @@ class AgencyMembershipViewSet(SnippetViewSet):
     add_to_settings_menu = True
     list_display = ["user", "agency"]
     list_per_page = 50
-    search_fields = ["user__username", "user__email", "agency__name", "agency__code"]
+    # The reporter's login, name or address, the unit's name or code, folded (kb.admin_search).
+    folded_search = FoldedFields(
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "user__email",
+        "agency__name",
+        "agency__short_name",
+        "agency__code",
+    )
     ordering = ["agency__sort_name", "user__username"]
     edit_handler = ObjectList(
         [

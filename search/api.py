@@ -28,6 +28,8 @@ def _hit(request, hit):
         "category": hit.category or None,
         "agency": hit.agency or None,
         "score": hit.score,
+        # The words asked for that this result lacks (as typed); empty when it holds all.
+        "missing": hit.missing,
     }
 
 
@@ -52,6 +54,8 @@ def search(request):
     return Response(
         {
             "total": results.total,
+            # The first `complete` results hold every word; the rest lack some ("missing").
+            "complete": results.complete,
             "page": search_request.page,
             "page_count": results.page_count,
             "results": [_hit(request, hit) for hit in results.hits],

@@ -57,6 +57,8 @@ class SynonymGroup(models.Model):
         help_text="Mỗi dòng một cách viết, ví dụ: DVCTT / dịch vụ công trực tuyến.",
     )
     note = models.CharField("ghi chú", max_length=255, blank=True)
+    # Tells a search that the groups changed (queries.load_synonyms folds them once per change).
+    updated_at = models.DateTimeField(auto_now=True)
 
     panels = [FieldPanel("terms"), FieldPanel("note")]
 

@@ -4,35 +4,49 @@ down, on the database, with the same folding and the same result shape.
 """
 
 import dataclasses
-import difflib
 import logging
 import re
-from collections import Counter
 
 from django.conf import settings
-from django.db.models import Count, Q
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.db.models import Count, Max
 
 from elasticsearch import ApiError, TransportError
-from elasticsearch.dsl import Q as EQ
 from elasticsearch.dsl import Search
 
-from kb.spans import merged
 from practices.models import AdoptionStatus, AgencyKind, PracticeCategory
 from practices.text import fold, fold_aligned, normalise
+from search import database, elastic
 from search.client import get_client
-from search.models import DocumentType, SearchDocument, SynonymGroup
+from search.elastic import (  # noqa: F401 - part of this module's interface
+    EXACT_BOOST,
+    FACETS,
+    PHRASE_BOOST,
+    RESCORE_WINDOW,
+    TITLE_BOOST,
+    build_search,
+    text_query,
+)
+from search.models import DocumentType, SynonymGroup
+from search.results import (  # noqa: F401 - part of this module's interface
+    MARK_END,
+    MARK_START,
+    MAX_PAGE,
+    PAGE_SIZE,
+    SNIPPET_LENGTH,
+    TOKEN,
+    FacetValue,
+    Hit,
+    SearchResults,
+    mark,
+    snippet,
+    spans_for,
+    spans_from_marked,
+)
 from search.sync import alias
 
 logger = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 500
-PAGE_SIZE = 10
-MAX_PAGE = 100
-SNIPPET_LENGTH = 220
-MARK_START, MARK_END = "\ue000", "\ue001"  # private-use characters never found in content
-FACETS = ["type", "category", "region", "agency_kind", "status", "year"]
 FACET_LABELS = {
     "type": "Loại nội dung",
     "category": "Nhóm giải pháp",
@@ -41,12 +55,6 @@ FACET_LABELS = {
     "status": "Trạng thái",
     "year": "Năm",
 }
-TITLE_BOOST = 3
-EXACT_BOOST = 2
-PHRASE_BOOST = 4
-DB_CANDIDATES = 2000
-RESCORE_WINDOW = 100
-TOKEN = re.compile(r"\w+")
 
 
 WORDS_NOTICE = (
@@ -65,6 +73,7 @@ class Unit:
 
     text: str  # folded
     alternatives: list = dataclasses.field(default_factory=list)  # folded
+    typed: str = ""  # the words as typed, for "Thiếu: …"
 
     @property
     def variants(self):
@@ -80,6 +89,13 @@ class SearchRequest:
     page: int = 1
     page_size: int = PAGE_SIZE
     words_cut: int = 0  # the word limit the text was cut to; 0 when it was not cut
+    # The words asked about as typed: the text without quoted phrases and without the
+    # question words around it ("… là gì"), for the ranking clauses.
+    core: str = ""
+
+    @property
+    def core_folded(self):
+        return fold_aligned(self.core)
 
     @property
     def folded(self):
@@ -90,41 +106,6 @@ class SearchRequest:
         return not self.units and not self.phrases
 
 
-@dataclasses.dataclass
-class Hit:
-    type: str
-    title: str
-    title_html: str
-    url: str
-    snippet: str
-    category: str
-    agency: str
-    score: float
-
-
-@dataclasses.dataclass
-class FacetValue:
-    value: str
-    label: str
-    count: int
-    selected: bool
-
-
-@dataclasses.dataclass
-class SearchResults:
-    request: SearchRequest
-    total: int
-    hits: list
-    facets: dict
-    engine: str
-    did_you_mean: str = ""
-    notice: str = ""
-
-    @property
-    def page_count(self):
-        return min(MAX_PAGE, max(1, -(-self.total // self.request.page_size)))
-
-
 # --- Parsing -----------------------------------------------------------------------------
 
 
@@ -132,17 +113,34 @@ def _tokens(folded_text):
     return TOKEN.findall(folded_text)
 
 
+_synonyms = {}  # {(groups, last change): the groups folded}, this process's last reading
+
+
 def load_synonyms():
-    """Synonym groups as lists of folded token tuples (one query)."""
-    groups = []
-    for group in SynonymGroup.objects.all():
-        variants = [tuple(_tokens(v)) for v in group.folded_variants]
-        groups.append([v for v in variants if v])
+    """Synonym groups as lists of folded token tuples.
+
+    Reading and folding a few hundred groups on every search cost more than the search
+    itself on a small catalogue; they are folded once per change instead. Whether they
+    changed is asked of the database (a count and the latest `updated_at`, one small query),
+    so an edit in the admin applies to the next search in every process.
+    """
+    stamp = tuple(SynonymGroup.objects.aggregate(n=Count("pk"), last=Max("updated_at")).values())
+    groups = _synonyms.get(stamp)
+    if groups is None:
+        groups = []
+        for group in SynonymGroup.objects.all():
+            variants = [tuple(_tokens(v)) for v in group.folded_variants]
+            groups.append([v for v in variants if v])
+        _synonyms.clear()
+        _synonyms[stamp] = groups
     return groups
 
 
-def to_units(tokens, synonyms, max_alternatives=None):
+def to_units(tokens, synonyms, max_alternatives=None, typed=None):
     """Group query tokens into units, taking the longest synonym variant found at each place.
+
+    `typed` holds the tokens as typed (diacritics kept), one per token, for the units' words
+    as the user wrote them.
 
     A unit that repeats an earlier one is dropped: asking twice for a word changes nothing
     in what matches, and every unit costs a pattern per document on the database engine.
@@ -161,11 +159,14 @@ def to_units(tokens, synonyms, max_alternatives=None):
         if best:
             variant, group = best
             others = [" ".join(v) for v in group if v != variant][:max_alternatives]
+            n = len(variant)
             unit = Unit(" ".join(variant), others)
-            i += len(variant)
         else:
+            n = 1
             unit = Unit(tokens[i])
-            i += 1
+        if typed is not None:
+            unit.typed = " ".join(typed[i : i + n])
+        i += n
         if unit.text not in seen:
             seen.add(unit.text)
             units.append(unit)
@@ -201,24 +202,31 @@ TRAILING_QUESTION_WORDS = [
 ]
 
 
-def drop_question_words(tokens):
-    """Tokens without the question and request words at either end (as many as there are),
-    unless nothing else would be left."""
-    tokens = list(tokens)
+def question_bounds(tokens):
+    """(start, stop): `tokens[start:stop]` are the tokens without the question and request
+    words at either end (as many as there are), never empty unless `tokens` is."""
+    start, stop = 0, len(tokens)
     changed = True
     while changed:
         changed = False
         for phrase in LEADING_QUESTION_WORDS:
             n = len(phrase)
-            if len(tokens) > n and tuple(tokens[:n]) == phrase:
-                tokens, changed = tokens[n:], True
+            if stop - start > n and tuple(tokens[start : start + n]) == phrase:
+                start, changed = start + n, True
                 break
         for phrase in TRAILING_QUESTION_WORDS:
             n = len(phrase)
-            if len(tokens) > n and tuple(tokens[-n:]) == phrase:
-                tokens, changed = tokens[:-n], True
+            if stop - start > n and tuple(tokens[stop - n : stop]) == phrase:
+                stop, changed = stop - n, True
                 break
-    return tokens
+    return start, stop
+
+
+def drop_question_words(tokens):
+    """Tokens without the question and request words at either end (see question_bounds)."""
+    tokens = list(tokens)
+    start, stop = question_bounds(tokens)
+    return tokens[start:stop]
 
 
 def limit_words(text, limit):
@@ -252,7 +260,12 @@ def parse(params, synonyms=None, max_words=None):
     text, cut = limit_words(" ".join(normalise(raw).lower().split()), max_words)
     # fold_aligned, like the documents: `fold` would spell symbols out ("😀" → "grinning").
     phrases = list(dict.fromkeys(fold_aligned(p) for p in re.findall(r'"([^"]+)"', text)))
-    rest = re.sub(r'"[^"]*"', " ", text).replace('"', " ")
+    # Quoted phrases blanked out character for character, so that a word's position in the
+    # folded text is its position in the text as typed.
+    rest = re.sub(r'"[^"]*"', lambda m: " " * len(m.group()), text).replace('"', " ")
+    found = list(TOKEN.finditer(fold_aligned(rest)))
+    tokens = [m.group() for m in found]
+    start, stop = question_bounds(tokens)
     synonyms = load_synonyms() if synonyms is None else synonyms
     filters = {}
     for name in FACETS:
@@ -270,73 +283,17 @@ def parse(params, synonyms=None, max_words=None):
         raise QueryError(f"Số trang phải từ 1 đến {MAX_PAGE}.")
     return SearchRequest(
         text=text,
-        units=to_units(drop_question_words(_tokens(fold_aligned(rest))), synonyms),
+        units=to_units(
+            tokens[start:stop],
+            synonyms,
+            typed=[rest[m.start() : m.end()] for m in found[start:stop]],
+        ),
         phrases=[p for p in phrases if _tokens(p)],
         filters=filters,
         page=page,
         words_cut=max_words if cut else 0,
+        core=rest[found[start].start() : found[stop - 1].end()] if stop > start else "",
     )
-
-
-# --- Highlighting (shared by both engines) ---------------------------------------------------
-
-
-def spans_from_marked(marked):
-    """Positions of marked runs in a text carrying MARK_START/MARK_END around matches."""
-    spans, plain_pos, start = [], 0, None
-    for char in marked:
-        if char == MARK_START:
-            start = plain_pos
-        elif char == MARK_END:
-            if start is not None:
-                spans.append((start, plain_pos))
-            start = None
-        else:
-            plain_pos += 1
-    return spans
-
-
-def spans_for(folded_text, request):
-    """Where the request's words (any synonym variant) and phrases occur in folded text."""
-    patterns = [v for unit in request.units for v in unit.variants] + request.phrases
-    spans = []
-    for pattern in patterns:
-        regex = r"(?<![a-z0-9])" + r"\W+".join(map(re.escape, _tokens(pattern))) + r"(?![a-z0-9])"
-        spans += [m.span() for m in re.finditer(regex, folded_text)]
-    return merged(spans)
-
-
-def mark(text, spans, start=0, end=None):
-    """HTML of text[start:end] with <mark> around spans; everything else escaped."""
-    end = len(text) if end is None else end
-    out, pos = [], start
-    for s, e in spans:
-        s, e = max(s, start), min(e, end)
-        if s >= e:
-            continue
-        out += [escape(text[pos:s]), "<mark>", escape(text[s:e]), "</mark>"]
-        pos = e
-    out.append(escape(text[pos:end]))
-    return mark_safe("".join(out))  # noqa: S308 - every piece is escaped above
-
-
-def snippet(text, spans, length=SNIPPET_LENGTH):
-    """A window of `text` around its first match, with matches marked."""
-    if not text:
-        return mark_safe("")
-    first = spans[0][0] if spans else 0
-    start = max(0, first - length // 3)
-    if start:
-        space = text.find(" ", start)
-        start = space + 1 if 0 <= space < first else start
-    end = min(len(text), start + length)
-    if end < len(text):
-        space = text.rfind(" ", start, end)
-        end = space if space > first else end
-    html = mark(text, spans, start, end)
-    prefix = "… " if start else ""
-    suffix = " …" if end < len(text) else ""
-    return mark_safe(f"{prefix}{html}{suffix}")  # noqa: S308 - `mark` escapes
 
 
 # --- Labels ----------------------------------------------------------------------------------
@@ -351,268 +308,33 @@ def facet_labels():
     }
 
 
-def _facet_values(name, counts, request, labels):
-    selected = request.filters.get(name)
-    values = [
-        FacetValue(str(value), labels.get(name, {}).get(value, str(value)), n, value == selected)
-        for value, n in counts
-        if value not in ("", None)
-    ]
-    if name == "year":
-        values.sort(key=lambda v: v.value, reverse=True)
-    return values
+# --- "Did you mean" ------------------------------------------------------------------------
 
 
-# --- Elasticsearch -----------------------------------------------------------------------
-
-
-def _variant_clause(folded_variant):
-    return EQ(
-        "multi_match",
-        query=folded_variant,
-        type="phrase",
-        fields=[f"title_folded^{TITLE_BOOST}", "body_folded"],
-    )
-
-
-def text_query(request):
-    """The part of the query that decides what matches (also used for highlighting)."""
-    must = [
-        EQ("bool", should=[_variant_clause(v) for v in unit.variants], minimum_should_match=1)
-        for unit in request.units
-    ]
-    must += [_variant_clause(phrase) for phrase in request.phrases]
-    return EQ("bool", must=must)
-
-
-def _filter_clauses(filters, skip=None):
-    return [EQ("term", **{name: value}) for name, value in filters.items() if name != skip]
-
-
-def build_search(request, index="content"):
-    """The Elasticsearch request for `request`, as an elasticsearch.dsl Search (no I/O)."""
-    search = Search(index=index)
-    matching = text_query(request)
-    should = [
-        # The same words with the diacritics as typed rank above a folded-only match.
-        EQ(
-            "multi_match",
-            query=request.text,
-            fields=[f"title^{TITLE_BOOST}", "body"],
-            boost=EXACT_BOOST,
-        ),
-        # Syllables of a word together ("hồ sơ") rank above the same syllables apart.
-        EQ(
-            "multi_match",
-            query=request.folded,
-            type="phrase",
-            fields=[f"title_folded^{TITLE_BOOST}", "body_folded"],
-            boost=PHRASE_BOOST,
-        ),
-        EQ(
-            "multi_match",
-            query=request.text,
-            type="phrase",
-            fields=[f"title^{TITLE_BOOST}", "body"],
-            boost=PHRASE_BOOST,
-        ),
-    ]
-    search = search.query(EQ("bool", must=[matching]))
-    # The ranking clauses only reorder the best matches: run on every match they cost more
-    # than the match itself (see BENCHMARKS.md).
-    window = max(RESCORE_WINDOW, request.page * request.page_size)
-    search = search.extra(
-        rescore={
-            "window_size": window,
-            "query": {"rescore_query": EQ("bool", should=should).to_dict()},
-        }
-    )
-    if request.filters:
-        search = search.post_filter(EQ("bool", filter=_filter_clauses(request.filters)))
-    for name in FACETS:
-        others = _filter_clauses(request.filters, skip=name)
-        search.aggs.bucket(name, "filter", filter=EQ("bool", filter=others)).bucket(
-            "values", "terms", field=name, size=60
-        )
-    search = search.highlight(
-        "title_folded",
-        "body_folded",
-        number_of_fragments=0,
-        pre_tags=[MARK_START],
-        post_tags=[MARK_END],
-        highlight_query=matching.to_dict(),
-    )
-    words = " ".join(dict.fromkeys(_tokens(request.folded)))  # each word asked about once
-    if words:
-        search = search.suggest(
-            "did_you_mean", words, term={"field": "title_folded", "sort": "score"}
-        )
-    start = (request.page - 1) * request.page_size
-    search = search.source(["type", "title", "body", "url", "category", "agency_code"])
-    return search[start : start + request.page_size]
-
-
-def _did_you_mean(request, options_by_token):
-    changed, words = False, []
-    for token in _tokens(request.folded):
-        best = options_by_token.get(token)
-        if best:
-            words.append(best)
+def did_you_mean(request, unknown_words):
+    """The query with each word no document holds replaced by the closest indexed word; the
+    other words as typed, diacritics and all. "" when no word was replaced."""
+    words, changed = [], False
+    folded = request.folded
+    for match in TOKEN.finditer(folded):
+        replacement = unknown_words.get(match.group())
+        if replacement:
+            words.append(replacement)
             changed = True
         else:
-            words.append(token)
+            words.append(request.text[match.start() : match.end()])
     return " ".join(words) if changed else ""
 
 
-def search_elasticsearch(client, request, labels):
-    response = build_search(request, index=alias()).using(client).execute()
-    hits = []
-    for hit in response.hits:
-        source = hit.to_dict()
-        highlight = getattr(hit.meta, "highlight", None)
-        title_spans = body_spans = []
-        if highlight is not None:
-            if "title_folded" in highlight:
-                title_spans = spans_from_marked(highlight["title_folded"][0])
-            if "body_folded" in highlight:
-                body_spans = spans_from_marked(highlight["body_folded"][0])
-        hits.append(
-            Hit(
-                type=source["type"],
-                title=source["title"],
-                title_html=mark(source["title"], title_spans),
-                url=source["url"],
-                snippet=snippet(source.get("body", ""), body_spans),
-                category=source.get("category") or "",
-                agency=source.get("agency_code") or "",
-                score=round(hit.meta.score or 0, 4),
-            )
-        )
-    facets = {
-        name: _facet_values(
-            name,
-            [(b.key, b.doc_count) for b in response.aggregations[name]["values"].buckets],
-            request,
-            labels,
-        )
-        for name in FACETS
-    }
-    total = response.hits.total.value
-    suggestion = ""
-    if total == 0 and hasattr(response, "suggest"):
-        options = {
-            entry.text: entry.options[0].text
-            for entry in response.suggest.did_you_mean
-            if entry.options
-        }
-        suggestion = _did_you_mean(request, options)
-    return SearchResults(request, total, hits, facets, "elasticsearch", suggestion)
-
-
-# --- Database ----------------------------------------------------------------------------
-
-
-def _word_regex(folded_variant):
-    words = _tokens(folded_variant)
-    return r"(^|[^a-z0-9])" + r"[^a-z0-9]+".join(words) + r"([^a-z0-9]|$)"
-
-
-def _db_match(request):
-    q = Q()
-    for unit in request.units:
-        alternatives = Q()
-        for variant in unit.variants:
-            regex = _word_regex(variant)
-            alternatives |= Q(title_folded__regex=regex) | Q(body_folded__regex=regex)
-        q &= alternatives
-    for phrase in request.phrases:
-        regex = _word_regex(phrase)
-        q &= Q(title_folded__regex=regex) | Q(body_folded__regex=regex)
-    return q
-
-
-def _contains_run(haystack, needle):
-    n = len(needle)
-    return any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
-
-
-def _db_score(doc, request):
-    title_spans = spans_for(doc.title_folded, request)
-    body_spans = spans_for(doc.body_folded, request)
-    score = TITLE_BOOST * len(title_spans) + min(len(body_spans), 10)
-    words = TOKEN.findall(request.text)
-    if words:
-        # Whole words with the diacritics as typed, like the standard analyzer would see them.
-        title_words = TOKEN.findall(doc.title.lower())
-        body_words = set(TOKEN.findall(doc.body.lower()))
-        score += EXACT_BOOST * sum(1 for w in words if w in title_words or w in body_words)
-        if len(words) > 1 and _contains_run(title_words, words):
-            score += PHRASE_BOOST * TITLE_BOOST
-        elif len(words) > 1 and _contains_run(TOKEN.findall(doc.body.lower()), words):
-            score += PHRASE_BOOST
-    folded = " ".join(_tokens(request.folded))
-    if len(folded.split()) > 1 and re.search(_word_regex(folded), doc.title_folded):
-        score += PHRASE_BOOST * TITLE_BOOST
-    elif len(folded.split()) > 1 and re.search(_word_regex(folded), doc.body_folded):
-        score += PHRASE_BOOST
-    return score, title_spans, body_spans
-
-
-def _vocabulary():
-    words = Counter()
-    for title in (
-        SearchDocument.objects.filter(deleted=False)
-        .exclude(type=DocumentType.ADOPTION)
-        .values_list("title_folded", flat=True)[:5000]
-    ):
-        words.update(_tokens(title))
-    return list(words)
-
-
-def search_database(request, labels):
-    matching = SearchDocument.objects.filter(deleted=False).filter(_db_match(request))
-    selected = matching
-    for name, value in request.filters.items():
-        selected = selected.filter(**{name: value})
-    candidates = list(selected[:DB_CANDIDATES])
-    scored = []
-    for doc in candidates:
-        score, title_spans, body_spans = _db_score(doc, request)
-        scored.append((score, doc, title_spans, body_spans))
-    scored.sort(key=lambda item: (-item[0], item[1].type, item[1].title))
-    start = (request.page - 1) * request.page_size
-    hits = [
-        Hit(
-            type=doc.type,
-            title=doc.title,
-            title_html=mark(doc.title, title_spans),
-            url=doc.url,
-            snippet=snippet(doc.body, body_spans),
-            category=doc.category,
-            agency=doc.agency_code,
-            score=float(score),
-        )
-        for score, doc, title_spans, body_spans in scored[start : start + request.page_size]
-    ]
-    facets = {}
-    for name in FACETS:
-        scope = matching
-        for other, value in request.filters.items():
-            if other != name:
-                scope = scope.filter(**{other: value})
-        counts = scope.order_by().values_list(name).annotate(n=Count("pk")).order_by("-n")
-        facets[name] = _facet_values(name, list(counts), request, labels)
-    total = selected.count()
-    suggestion = ""
-    if total == 0:
-        vocabulary = _vocabulary()
-        options = {}
-        for token in dict.fromkeys(_tokens(request.folded)):
-            close = difflib.get_close_matches(token, vocabulary, n=1, cutoff=0.75)
-            if close and close[0] != token:
-                options[token] = close[0]
-        suggestion = _did_you_mean(request, options)
-    return SearchResults(request, total, hits, facets, "database", suggestion)
+def _suggestion(request, results, has_results):
+    """A "did you mean" for `results` that finds results itself, or ""."""
+    if results.complete or not results.unknown_words:
+        return ""
+    suggestion = did_you_mean(request, results.unknown_words)
+    if not suggestion:
+        return ""
+    suggested = parse({"q": suggestion}, max_words=max(len(request.units), 1))
+    return suggestion if not suggested.is_empty and has_results(suggested) else ""
 
 
 # --- Entry points ------------------------------------------------------------------------
@@ -620,6 +342,10 @@ def search_database(request, labels):
 FALLBACK_NOTICE = (
     "Máy chủ tìm kiếm tạm thời không truy cập được; kết quả dưới đây được tìm trực tiếp "
     "trong cơ sở dữ liệu."
+)
+PARTIAL_NOTICE = (
+    "Không có kết quả nào chứa đủ mọi từ khóa; dưới đây là các kết quả chứa phần lớn các từ "
+    "(mỗi kết quả ghi rõ từ còn thiếu)."
 )
 
 
@@ -629,6 +355,8 @@ def run(request):
     notices = [results.notice]
     if request.words_cut:
         notices.insert(0, WORDS_NOTICE.format(limit=request.words_cut, used=request.text))
+    if results.total and not results.complete:
+        notices.append(PARTIAL_NOTICE)
     results.notice = " ".join(n for n in notices if n)
     return results
 
@@ -640,13 +368,23 @@ def _run(request):
     client = get_client()
     if client is not None:
         try:
-            return search_elasticsearch(client, request, labels)
+            results = elastic.search(client, request, labels)
+            results.did_you_mean = _suggestion(
+                request, results, lambda r: elastic.has_results(client, r)
+            )
+            return results
         except (TransportError, ApiError) as error:
             logger.warning("Search node failed, using the database: %s", error)
-            results = search_database(request, labels)
+            results = _database(request, labels)
             results.notice = FALLBACK_NOTICE
             return results
-    return search_database(request, labels)
+    return _database(request, labels)
+
+
+def _database(request, labels):
+    results = database.search(request, labels)
+    results.did_you_mean = _suggestion(request, results, database.has_results)
+    return results
 
 
 def suggest(text, limit=8):
@@ -675,10 +413,4 @@ def suggest(text, limit=8):
             ]
         except (TransportError, ApiError) as error:
             logger.warning("Suggestions from the database: %s", error)
-    pattern = r"(^|[^a-z0-9])" + re.escape(prefix)
-    docs = (
-        SearchDocument.objects.filter(deleted=False, title_folded__regex=pattern)
-        .exclude(type=DocumentType.ADOPTION)
-        .order_by("type", "title")[:limit]
-    )
-    return [{"text": d.title, "url": d.url, "type": d.type} for d in docs]
+    return database.titles_starting(prefix, limit)

@@ -117,14 +117,14 @@ def pagination(results, params):
     }
 
 
-def hit_rows(results, category_labels):
+def hit_rows(hits, category_labels):
     return [
         {
             "hit": hit,
             "type_label": TYPE_LABELS.get(hit.type, hit.type),
             "category_label": category_labels.get(hit.category, "") if hit.category else "",
         }
-        for hit in results.hits
+        for hit in hits
     ]
 
 
@@ -161,11 +161,14 @@ def search(request):
         return render(request, "search/search.html", context)
 
     results = queries.run(search_request)
+    first_rank = (search_request.page - 1) * search_request.page_size + 1
     # Every hit's category is among the category facet's values (same filters).
     category_labels = {v.value: v.label for v in results.facets.get("category") or []}
     context.update(
         results=results,
-        rows=hit_rows(results, category_labels),
+        # Results holding every word, then (listed apart) those that lack some.
+        rows=hit_rows([hit for hit in results.hits if not hit.missing], category_labels),
+        partial_rows=hit_rows([hit for hit in results.hits if hit.missing], category_labels),
         facets=facet_groups(results, params),
         active=active_filters(results, params),
         pagination=pagination(results, params),
@@ -173,7 +176,8 @@ def search(request):
         did_you_mean_url=(
             link(params, q=results.did_you_mean, page=None) if results.did_you_mean else ""
         ),
-        first_rank=(search_request.page - 1) * search_request.page_size + 1,
+        first_rank=first_rank,
+        partial_rank=first_rank + sum(1 for hit in results.hits if not hit.missing),
         beyond_last_page=not results.hits and results.total > 0,
         first_page_url=link(params, page=None),
     )

@@ -39,7 +39,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "accounts.apps.WagtailUsersConfig",  # wagtail.users, its lists searched folded
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",

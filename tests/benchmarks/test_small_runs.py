@@ -1,12 +1,14 @@
 """Every benchmark, run small with its own functions: what it measures must be what it says
-it measures. Its rows read like the rows the real code makes, its queries find them on both
-engines, its imports write what they claim with the statements they count."""
+it measures. Its rows read like the rows the real code makes, its queries find them on every
+engine, its imports write what they claim with the statements they count."""
 
 import csv
 import datetime
 import io
 import re
 import statistics
+import sys
+import tempfile
 import uuid
 
 from django.conf import settings
@@ -17,6 +19,7 @@ import pytest
 
 from benchmarks import imports as import_benchmark
 from benchmarks import search as search_benchmark
+from benchmarks import search_corpus
 from practices.models import Adoption, AdoptionStatus, PracticeCategory
 from practices.text import fold, fold_aligned
 from search import documents, queries, sync
@@ -39,7 +42,7 @@ def quiet():
 
 def is_synthetic(url):
     number = RECORD_NUMBER.search(url)
-    return bool(number) and int(number.group(1)) >= search_benchmark.FIRST_PK
+    return bool(number) and int(number.group(1)) >= search_corpus.FIRST_PK
 
 
 def one_letter_share(text):
@@ -61,7 +64,7 @@ def by_type(rows):
 
 def test_search_benchmark_rows_read_like_the_real_rows(seeded):
     real = by_type(documents.public_rows())
-    synthetic = by_type(search_benchmark.synthetic_rows(SEARCH_ROWS))
+    synthetic = by_type(search_corpus.synthetic_rows(SEARCH_ROWS))
     categories = set(PracticeCategory.objects.values_list("code", flat=True))
     for doc_type in (DocumentType.ADOPTION, DocumentType.GUIDANCE):
         assert real[doc_type], f"the seed has no {doc_type} row to compare with"
@@ -94,11 +97,16 @@ def test_search_benchmark_rows_read_like_the_real_rows(seeded):
 @pytest.mark.postgres
 @pytest.mark.elasticsearch
 @pytest.mark.filterwarnings("ignore:No directory at")  # WhiteNoise without autorefresh
-def test_search_benchmark_small_run_finds_its_rows_on_both_engines(
-    postgres, elasticsearch_url, seeded
+def test_search_benchmark_small_run_finds_its_rows_on_every_engine(
+    postgres, elasticsearch_url, seeded, monkeypatch, tmp_path
 ):
+    """Elasticsearch and the database engine on PostgreSQL in this process, the database
+    engine on SQLite in the benchmark's child process: one corpus, the same counts."""
+    # The SQLite child's temporary folder, which must be gone once the run is over.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     prefix = f"{settings.SEARCH_INDEX_PREFIX}-bench-{uuid.uuid4().hex[:8]}"
     seeded_rows = SearchDocument.objects.filter(deleted=False).count()
+    printed = io.StringIO()
     with (
         override_settings(ELASTICSEARCH_URL=elasticsearch_url),
         search_benchmark.bench_settings(prefix),
@@ -106,22 +114,24 @@ def test_search_benchmark_small_run_finds_its_rows_on_both_engines(
         es = get_client()
         try:
             run = search_benchmark.benchmark(
-                es, quiet(), documents=SEARCH_ROWS, repeat=1, database_repeat=1
+                es, OutputWrapper(printed), documents=SEARCH_ROWS, repeat=1, database_repeat=1
             )
             assert es.count(index=sync.alias())["count"] == SEARCH_ROWS + seeded_rows
         finally:
             assert search_benchmark.clean_up(es, prefix) == []
 
+    assert list(tmp_path.iterdir()) == []
+    # The child's output reached the report, its progress lines included.
+    assert "Queries (database engine, SQLite): 1 passes" in printed.getvalue()
     assert run["indexed"] == SEARCH_ROWS + seeded_rows
+    assert run["rows"] == dict.fromkeys(search_benchmark.ENGINES, SEARCH_ROWS + seeded_rows)
     synthetic = [doc for doc in SearchDocument.objects.all() if is_synthetic(doc.url)]
     assert len(synthetic) == SEARCH_ROWS
     totals, urls = run["totals"], run["urls"]
-    for n, params in enumerate(search_benchmark.QUERIES):
-        # One corpus, two engines: they count the same results.
-        assert totals["elasticsearch"][n] == totals["database"][n], params
-        if params == search_benchmark.NOTHING_MATCHES:
-            assert totals["elasticsearch"][n] == 0
-        elif set(params) <= {"q", "page"}:
+    for n, params in enumerate(search_corpus.QUERIES):
+        # One corpus, three engines: they count the same results.
+        assert totals["es"][n] == totals["pg"][n] == totals["sqlite"][n], params
+        if set(params) <= {"q", "page"}:
             for engine in search_benchmark.ENGINES:
                 assert totals[engine][n] > 0, (engine, params)
                 assert any(is_synthetic(url) for url in urls[engine][n]), (
@@ -134,6 +144,20 @@ def test_search_benchmark_small_run_finds_its_rows_on_both_engines(
             # hold with the words too; but each value filtered on is one the rows carry.
             for name, value in queries.parse(params).filters.items():
                 assert any(getattr(doc, name) == value for doc in synthetic), (name, value)
+
+
+def test_search_benchmark_sqlite_child_that_fails_leaves_no_folder(monkeypatch, tmp_path):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(
+        search_benchmark,
+        "_child_command",
+        lambda *args: [sys.executable, "-c", "import sys; print('started'); sys.exit(3)"],
+    )
+    printed = io.StringIO()
+    with pytest.raises(RuntimeError, match="exit status 3"):
+        search_benchmark.sqlite_run(documents=10, repeat=1, out=OutputWrapper(printed))
+    assert printed.getvalue() == "started\n"
+    assert list(tmp_path.iterdir()) == []
 
 
 def read_file(path):
@@ -222,3 +246,48 @@ def test_dashboard_benchmark_small_run_measures_the_pages_it_names(postgres, see
     for label in labels - {dashboard_benchmark.CHANGED}:
         small, large = (outcome["results"][size, label]["queries"] for size in (120, 400))
         assert small == large, label
+
+
+@pytest.mark.elasticsearch
+def test_relevance_benchmark_reads_its_figures_from_real_answers(
+    elasticsearch_url, seeded, tmp_path, capsys
+):
+    """The relevance script's main(), on the test database and the real node: every query of
+    the set is searched on both engines, the figures follow from the ranks found, and an
+    expectation that no engine meets (inserted into a copy of the set) ranks 0."""
+    from benchmarks import relevance
+
+    cases = relevance.load_cases()
+    copy = tmp_path / "relevance.toml"
+    copy.write_text(
+        relevance.CASES.read_text(encoding="utf-8")
+        # An agency that has nothing to do with the query, and is never found by it.
+        + '\n[[queries]]\nq = "trợ lý ảo hướng dẫn"\ntop3 = ["/co-quan/ca-mau/"]\n',
+        encoding="utf-8",
+    )
+    prefix = f"{settings.SEARCH_INDEX_PREFIX}-bench-relevance-{uuid.uuid4().hex[:8]}"
+    with override_settings(ELASTICSEARCH_URL=elasticsearch_url):
+        run = relevance.main(["--current-database", "--cases", str(copy), "--index-prefix", prefix])
+        assert relevance.clean_up(get_client(), prefix) == []
+    printed = capsys.readouterr().out
+
+    urls = set(SearchDocument.objects.filter(deleted=False).values_list("url", flat=True))
+    assert run["cases"] == len(cases) + 1
+    assert set(run["engines"]) == set(relevance.ENGINES)
+    for engine, measured in run["engines"].items():
+        outcomes = measured["outcomes"]
+        ranks = [outcome["rank"] for outcome in outcomes]
+        assert [outcome["q"] for outcome in outcomes] == [c["q"] for c in cases] + [
+            "trợ lý ảo hướng dẫn"
+        ]
+        assert measured["queries"] == len(cases) + 1
+        assert 0 <= measured["share_top3"] <= 1 and 0 <= measured["mrr"] <= 1
+        assert measured == {**relevance.figures(ranks), "outcomes": outcomes}
+        assert all(0 <= r <= relevance.DEPTH for r in ranks)
+        # Answers of the engine, not placeholders: real rows, most of the set answered.
+        assert {url for o in outcomes for _, _, url in o["top"]} <= urls
+        assert measured["in_top3"] > measured["queries"] // 2, engine
+        wrong = outcomes[-1]
+        assert wrong["rank"] == 0 and wrong["misses"] == ["/co-quan/ca-mau/"], engine
+        assert wrong["top"], engine  # the query was answered; the expectation is what fails
+        assert f"{measured['share_top3']:.1%}" in printed and f"{measured['mrr']:.3f}" in printed

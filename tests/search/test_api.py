@@ -29,8 +29,9 @@ TOP_FIELDS = {
     "engine",
     "did_you_mean",
     "notice",
+    "complete",
 }
-RESULT_FIELDS = {"type", "title", "url", "snippet", "category", "agency", "score"}
+RESULT_FIELDS = {"type", "title", "url", "snippet", "category", "agency", "score", "missing"}
 FACET_FIELDS = {"value", "label", "count", "selected"}
 MARK = re.compile(r"</?mark>")
 
@@ -51,13 +52,14 @@ def test_search_shape(client, engine):
     assert data["engine"] == engine
     assert data["page"] == 1
     assert data["page_count"] == 1
-    assert data["total"] == len(data["results"]) > 0
+    assert data["total"] == data["complete"] == len(data["results"]) > 0
     assert data["notice"] is None
     assert data["did_you_mean"] is None
     for result in data["results"]:
         assert set(result) == RESULT_FIELDS
         assert result["type"] in DocumentType.values
         assert isinstance(result["score"], float)
+        assert result["missing"] == []
         assert result["category"] is None or result["category"]
         assert result["agency"] is None or result["agency"]
     assert set(data["facets"]) == set(queries.FACETS)

@@ -3,7 +3,8 @@ brings at most SEARCH_MAX_SYNONYMS synonyms, and the user is told when words wer
 
 Anonymous search once cost seconds of CPU per request on the database engine: every word is
 a pattern tried on every document. These tests look at what each engine actually receives
-(the Elasticsearch body, the SQL parameters) rather than at timings.
+(the Elasticsearch body, the full-text expressions sent to the database) rather than at
+timings.
 """
 
 import contextlib
@@ -15,7 +16,7 @@ from django.db import connection
 import pytest
 
 from practices.text import fold_aligned
-from search import queries
+from search import database, queries
 from search.models import SynonymGroup
 from search.queries import build_search, parse
 from tests.search.test_views import FEES_URL, database_engine, engine
@@ -26,8 +27,9 @@ NO_SYNONYMS = []
 # 120 distinct short words (490 characters), none of which is in the catalogue.
 MANY_WORDS = [f"ứ{i}" for i in range(120)]
 WORD = re.compile(r"\w+")
-# The pieces `queries._word_regex` and `queries.suggest` put around the words.
-REGEX_SCAFFOLD = re.compile(r"\(\^\|\[\^a-z0-9\]\)|\(\[\^a-z0-9\]\|\$\)|\[\^a-z0-9\]\+|\\ ")
+# What the database engine puts around the words of a full-text expression (FTS5 on SQLite,
+# tsquery on PostgreSQL): operators, quotes, parentheses, the title column, weights.
+SCAFFOLD = re.compile(r"\b(?:AND|OR|NOT|title_folded)\b|:\*?A\b|<->|[()\"&|*:{}]")
 
 
 def folded_words(text):
@@ -67,14 +69,19 @@ def sql_params():
         yield seen
 
 
-def regex_words(all_params):
-    """The words inside the regular expressions sent to the database."""
-    words = set()
-    for params in all_params:
-        for param in params or ():
-            if isinstance(param, str) and "[^a-z0-9]" in param:
-                words.update(w for w in REGEX_SCAFFOLD.split(param) if w)
-    return words
+def expressions(all_params):
+    """The full-text expressions among the parameters sent to the database."""
+    return [
+        param
+        for params in all_params
+        for param in params or ()
+        if isinstance(param, str) and ("(" in param or '"' in param or ":" in param)
+    ]
+
+
+def expression_words(all_params):
+    """The words inside the full-text expressions sent to the database."""
+    return {w for param in expressions(all_params) for w in SCAFFOLD.sub(" ", param).split()}
 
 
 # --- Parsing -------------------------------------------------------------------------------
@@ -130,7 +137,8 @@ def test_the_elasticsearch_body_holds_at_most_n_distinct_words(settings):
 def test_the_elasticsearch_body_asks_about_each_repeated_word_once():
     request = parse({"q": ("thủ tục " * 60).strip()}, NO_SYNONYMS)
     body = build_search(request).to_dict()
-    assert body["suggest"]["did_you_mean"]["text"] == "thu tuc"
+    assert body["suggest"]["title_folded"]["text"] == "thu tuc"
+    assert body["suggest"]["body_folded"]["text"] == "thu tuc"
     must = body["query"]["bool"]["must"][0]["bool"]["must"]
     assert len(must) == 2  # one clause per distinct word
 
@@ -140,24 +148,23 @@ def test_the_database_engine_receives_at_most_n_distinct_words(database_engine, 
     request = parse({"q": " ".join(MANY_WORDS)})
     with sql_params() as params:
         queries.run(request)
-    assert regex_words(params) == {fold_aligned(word) for word in MANY_WORDS[:limit]}
+    assert expression_words(params) == {fold_aligned(word) for word in MANY_WORDS[:limit]}
 
 
 def test_the_database_engine_receives_a_repeated_word_once(database_engine):
     request = parse({"q": ("mã " * 166).strip()})
     with sql_params() as params:
         queries.run(request)
-    patterns = [p for ps in params for p in ps or () if isinstance(p, str) and "[^a-z0-9]" in p]
-    # One pattern for the title and one for the body, whatever the number of repeats.
-    assert regex_words(params) == {"ma"}
-    assert len(patterns) <= 2 * (2 + len(queries.FACETS))  # candidates, count, each facet
+    # The word once in each expression, whatever the number of repeats.
+    assert expression_words(params) == {"ma"}
+    assert all(len(WORD.findall(e)) == 1 for e in expressions(params))
 
 
 def test_did_you_mean_looks_each_distinct_word_up_once(database_engine, settings):
     settings.SEARCH_MAX_WORDS = 4
     request = parse({"q": "khongco " * 30 + " ".join(MANY_WORDS[:20])})
-    close = mock.Mock(wraps=queries.difflib.get_close_matches)
-    with mock.patch.object(queries.difflib, "get_close_matches", close):
+    close = mock.Mock(wraps=database.difflib.get_close_matches)
+    with mock.patch.object(database.difflib, "get_close_matches", close):
         results = queries.run(request)
     assert results.total == 0
     assert [c.args[0] for c in close.call_args_list] == ["khongco", "u0", "u1", "u2"]
@@ -167,7 +174,7 @@ def test_suggestions_receive_at_most_n_words(database_engine, settings):
     settings.SEARCH_MAX_WORDS = 3
     with sql_params() as params:
         queries.suggest("giảm phí lệ phí trực tuyến toàn trình")
-    assert regex_words(params) == {"giam", "phi", "le"}
+    assert expression_words(params) == {"giam", "phi", "le"}
 
 
 # --- What users see ------------------------------------------------------------------------

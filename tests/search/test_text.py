@@ -105,6 +105,12 @@ def test_tone_mark_placement_does_not_change_the_fold(old_style, new_style, fold
     assert fold(unicodedata.normalize("NFD", old_style)) == folded
 
 
+@pytest.mark.parametrize("word", ["hoặc", "Hoặc", "hoạch", "khoặm", "xoắn", "hoằng"])
+def test_a_vowel_with_two_marks_keeps_its_tone_where_it_is(word):
+    assert normalise(word) == word
+    assert normalise(unicodedata.normalize("NFD", word)) == word
+
+
 def test_fold_lowercases_and_collapses_whitespace():
     assert fold("  DỊCH   VỤ\tCÔNG\n") == "dich vu cong"
     assert fold("") == ""

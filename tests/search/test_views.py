@@ -213,6 +213,52 @@ def test_did_you_mean(client, engine):
     assert 'Có phải bạn muốn tìm: <a href="?q=giam+phi">giam phi</a>' in text(response)
 
 
+def test_did_you_mean_keeps_the_diacritics_of_the_words_it_keeps(client, engine):
+    results = get(client, {"q": "Giảm phii"}).context["results"]
+    assert results.did_you_mean == "giảm phi"
+
+
+def test_did_you_mean_only_suggests_a_query_that_finds_results(client, engine):
+    response = get(client, {"q": "phii zqxornith"})
+    results = response.context["results"]
+    # Each unknown word has a candidate or not; put together they would find nothing.
+    assert queries.did_you_mean(results.request, {"phii": "phi"}) == "phi zqxornith"
+    assert results.did_you_mean == ""
+    assert "Có phải bạn muốn tìm" not in text(response)
+
+
+def test_a_word_no_document_holds_still_shows_the_practice_first(client, engine):
+    response = get(client, {"q": "giảm phí lệ phí quornith"})
+    results = response.context["results"]
+    assert results.complete == 0 and results.total > 0
+    first = results.hits[0]
+    assert first.url == FEES_URL
+    assert first.missing == ["quornith"]
+    page = text(response)
+    assert escape(queries.PARTIAL_NOTICE) in page
+    assert "Thiếu: <s>quornith</s>" in page
+    # No full match: no heading between full and partial results.
+    assert "Các kết quả sau không chứa đủ mọi từ khóa" not in page
+
+
+def test_partial_results_are_listed_after_the_full_ones(client, engine):
+    response = get(client, {"q": "tỉnh Long An giảm phí lệ phí"})
+    results = response.context["results"]
+    complete = [hit for hit in results.hits if not hit.missing]
+    assert 0 < results.complete == len(complete) < len(results.hits)
+    assert results.hits[: len(complete)] == complete
+    assert complete[0].title.startswith("Tỉnh Long An: Giảm phí")
+    # The other provinces' adoptions lack the two words of the place, named together.
+    assert ["long an"] in [hit.missing for hit in results.hits[len(complete) :]]
+    page = text(response)
+    assert "Các kết quả sau không chứa đủ mọi từ khóa" in page
+    assert (
+        f'<ol class="result-list search-results search-results--partial" start="{len(complete) + 1}">'
+        in page
+    )
+    assert escape(queries.PARTIAL_NOTICE) not in page
+
+
 def test_did_you_mean_link_keeps_filters(client, database_engine):
     response = get(client, {"q": "giamm phi", "type": "practice"})
     results = response.context["results"]

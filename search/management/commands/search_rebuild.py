@@ -8,7 +8,7 @@ from elasticsearch import ApiError, TransportError
 from elasticsearch.helpers import BulkIndexError
 
 from kb.progress import ProgressBar, number
-from search import sync
+from search import fulltext, sync
 from search.client import get_client
 from search.management import cluster_health, decimal, quiet_transport, unreachable
 from search.models import SearchDocument
@@ -17,8 +17,9 @@ from search.models import SearchDocument
 class Command(BaseCommand):
     help = (
         "Dựng lại chỉ mục tìm kiếm từ cơ sở dữ liệu: tạo chỉ mục mới, chuyển bí danh sang "
-        "chỉ mục mới rồi xoá chỉ mục cũ. Khi chưa đặt ELASTICSEARCH_URL, chỉ làm mới bảng "
-        "tìm kiếm trong cơ sở dữ liệu."
+        "chỉ mục mới rồi xoá chỉ mục cũ, và dựng lại chỉ mục toàn văn trong cơ sở dữ liệu. Khi "
+        "chưa đặt ELASTICSEARCH_URL, chỉ làm mới bảng tìm kiếm và chỉ mục toàn văn trong cơ sở "
+        "dữ liệu."
     )
 
     def add_arguments(self, parser):
@@ -29,6 +30,11 @@ class Command(BaseCommand):
     def handle(self, *args, no_progress=False, **options):
         with quiet_transport():
             self._run(no_progress=no_progress)
+        started = time.monotonic()
+        done = fulltext.rebuild()
+        self.stdout.write(
+            f"Tìm kiếm trong cơ sở dữ liệu: {done} ({decimal(time.monotonic() - started)} giây)."
+        )
 
     def _run(self, no_progress):
         client = get_client()
