@@ -333,7 +333,7 @@ def _suggestion(request, results, has_results):
     suggestion = did_you_mean(request, results.unknown_words)
     if not suggestion:
         return ""
-    suggested = parse({"q": suggestion}, max_words=max(len(request.units), 1))
+    suggested = parse({"q": suggestion})
     return suggestion if not suggested.is_empty and has_results(suggested) else ""
 
 

@@ -218,6 +218,15 @@ def test_did_you_mean_keeps_the_diacritics_of_the_words_it_keeps(client, engine)
     assert results.did_you_mean == "giảm phi"
 
 
+def test_did_you_mean_checks_the_whole_suggested_query(client, engine):
+    # "dịch vụ công trực tuyến" is one synonym group: the suggestion is checked with all its
+    # words ("dịch vụ" alone would find results, the whole of it finds none).
+    results = get(client, {"q": "dịch vụ công trực tuyến giảm phii"}).context["results"]
+    assert results.did_you_mean == "dịch vụ công trực tuyến giảm phi"
+    results = get(client, {"q": "dịch vụ công trực tuyến phii zqxornith"}).context["results"]
+    assert results.did_you_mean == ""
+
+
 def test_did_you_mean_only_suggests_a_query_that_finds_results(client, engine):
     response = get(client, {"q": "phii zqxornith"})
     results = response.context["results"]
