@@ -15,8 +15,10 @@ every separator made a space first (its parser would otherwise keep "42/2022/nd-
 a file path).
 
 Why a tsvector column with GIN on PostgreSQL, not pg_trgm: a query asks for whole words and
-phrases of words (a synonym is a phrase), which a tsvector answers from the index, positions
-included; trigrams answer substrings and would need every match re-checked against the text.
+phrases of words (a synonym is a phrase). The GIN index finds the rows holding the words, and
+a phrase is checked on the row's tsvector, which keeps the positions; trigrams answer
+substrings and would need every match re-checked against the text itself. (That phrase check
+reads each candidate's tsvector: the cost of broad queries, see BENCHMARKS.md.)
 """
 
 import re
