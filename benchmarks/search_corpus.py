@@ -38,22 +38,7 @@ from search.models import SearchDocument
 BATCH = 2000  # rows a bulk_create: memory stays flat whatever the corpus size
 FIRST_PK = 9_000_000  # of the synthetic records: far above the seed's
 # What a search row holds that an engine searches, filters on or shows (not its timestamps).
-CONTENT_FIELDS = (
-    "key",
-    "type",
-    "title",
-    "body",
-    "url",
-    "category",
-    "region",
-    "agency_kind",
-    "agency_code",
-    "status",
-    "year",
-    "title_folded",
-    "body_folded",
-    "deleted",
-)
+CONTENT_FIELDS = ("key", *documents.INDEXED_FIELDS, "deleted")
 
 # 34 queries people type: with and without diacritics, tone marks placed either way,
 # abbreviations and synonyms, quoted phrases, a typo, filters and a deep page.
