@@ -274,7 +274,12 @@ def parse(params, synonyms=None, max_words=None):
             continue
         if name == "year" and not (value.isascii() and value.isdigit()):
             raise QueryError("Năm phải là một số, ví dụ 2022.")
-        filters[name] = int(value) if name == "year" else value[:80]
+        if name == "year":
+            # A year past 9999 matches nothing, as 10000 does: the databases' integers stay
+            # in range whatever is typed.
+            filters[name] = min(int(value), 10_000)
+        else:
+            filters[name] = value[:80]
     try:
         page = int(params.get("page") or params.get("trang") or 1)
     except ValueError:

@@ -7,6 +7,7 @@ results come after every full match, each naming the words it lacks (`Hit.missin
 """
 
 import dataclasses
+import functools
 import re
 
 from django.utils.html import escape
@@ -126,8 +127,12 @@ def spans_from_marked(marked):
     return spans
 
 
+@functools.lru_cache(maxsize=1024)
 def _regex(pattern):
-    return r"(?<![a-z0-9])" + r"\W+".join(map(re.escape, tokens(pattern))) + r"(?![a-z0-9])"
+    """The compiled pattern of a folded word or phrase: its words as whole words, anything
+    but a letter or digit between them. Cached: a search asks it of every row it rescores."""
+    words = r"\W+".join(map(re.escape, tokens(pattern)))
+    return re.compile(r"(?<![a-z0-9])" + words + r"(?![a-z0-9])")
 
 
 def spans_for(folded_text, request):
@@ -135,7 +140,7 @@ def spans_for(folded_text, request):
     patterns = [v for unit in request.units for v in unit.variants] + request.phrases
     spans = []
     for pattern in patterns:
-        spans += [m.span() for m in re.finditer(_regex(pattern), folded_text)]
+        spans += [m.span() for m in _regex(pattern).finditer(folded_text)]
     return merged(spans)
 
 
@@ -146,7 +151,7 @@ def missing_words(request, *folded_texts):
     runs, previous = [], False
     for unit in request.units:
         held = any(
-            re.search(_regex(variant), text) for variant in unit.variants for text in folded_texts
+            _regex(variant).search(text) for variant in unit.variants for text in folded_texts
         )
         if not held:
             words = unit.typed or unit.text

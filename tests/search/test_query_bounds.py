@@ -28,8 +28,9 @@ NO_SYNONYMS = []
 MANY_WORDS = [f"ứ{i}" for i in range(120)]
 WORD = re.compile(r"\w+")
 # What the database engine puts around the words of a full-text expression (FTS5 on SQLite,
-# tsquery on PostgreSQL): operators, quotes, parentheses, the title column, weights.
-SCAFFOLD = re.compile(r"\b(?:AND|OR|NOT|title_folded)\b|:\*?A\b|<->|[()\"&|*:{}]")
+# tsquery on PostgreSQL): operators, quotes, parentheses, the title column, weights, and the
+# marks of the narrow table's terms (search.matches: "@" a title word, "a.b" a pair).
+SCAFFOLD = re.compile(r"\b(?:AND|OR|NOT|title_folded)\b|:\*?A\b|<->|[()\"'&|*:{}@.]")
 
 
 def folded_words(text):

@@ -297,8 +297,8 @@ def test_a_facet_ignores_its_own_filter_and_applies_the_others(faceted):
 
 
 def test_an_absurd_year_filter_finds_nothing_without_an_error(engine):
-    # Not range-checked by `parse`, but harmless: Django turns an out-of-range integer lookup
-    # into an empty result and Elasticsearch a term outside the integer range into no match.
+    # `parse` caps a year at 10,000, which no row holds: both databases' integers stay in
+    # range, and Elasticsearch gets a term that matches nothing.
     results = engine.search("giảm phí", year="9" * 30)
     assert results.total == 0
     assert results.hits == []

@@ -3,12 +3,13 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from elasticsearch import ApiError, TransportError
 from elasticsearch.helpers import BulkIndexError
 
 from kb.progress import ProgressBar, number
-from search import fulltext, sync
+from search import fulltext, matches, sync
 from search.client import get_client
 from search.management import cluster_health, decimal, quiet_transport, unreachable
 from search.models import SearchDocument
@@ -31,7 +32,9 @@ class Command(BaseCommand):
         with quiet_transport():
             self._run(no_progress=no_progress)
         started = time.monotonic()
-        done = fulltext.rebuild()
+        with transaction.atomic():
+            done = fulltext.rebuild()
+            matches.rebuild()
         self.stdout.write(
             f"Tìm kiếm trong cơ sở dữ liệu: {done} ({decimal(time.monotonic() - started)} giây)."
         )
