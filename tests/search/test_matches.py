@@ -172,6 +172,18 @@ def test_search_rebuild_fills_the_table_again(no_node):
     assert found("giảm phí").total > 0
 
 
+def test_a_newly_published_word_can_be_suggested_at_once(no_node, commit):
+    # The vocabulary behind "did you mean" is cached until a search row changes: the first
+    # search reads it without the new word, the second must see it.
+    assert found("quellastrine").did_you_mean == ""
+    with commit():
+        factories.practice(title="Cổng Quellastrino cho người dân")
+    assert found("quellastrine").did_you_mean == "quellastrino"
+    with commit():
+        PracticePage.objects.get(title="Cổng Quellastrino cho người dân").delete()
+    assert found("quellastrine").did_you_mean == ""
+
+
 # --- Most of the words ---------------------------------------------------------------------
 
 
