@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts import urls as accounts_urls
 from accounts import views as accounts_views
+from opendata import urls as opendata_urls
 from practices import api
 from reporting import admin_urls as reporting_admin_urls
 from search import api as search_api
@@ -24,7 +25,9 @@ urlpatterns = [
     # Public search as JSON, beside the router's resources.
     path("api/v1/search/", search_api.search, name="api-search"),
     path("api/v1/search/suggest/", search_api.suggest, name="api-search-suggest"),
+    path("", include(opendata_urls)),
     path("api/v1/", include(api.router.urls)),
+    path("", include(opendata_urls.unknown)),
     path("", include("practices.urls")),
     path("", include("search.urls")),
     path("", include("dashboards.urls")),

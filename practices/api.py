@@ -10,12 +10,20 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 
 import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.routers import DefaultRouter
 
 from kb.links import absolute_url
 from kb.ratelimits import limit
+from opendata.docs import LIST_ERRORS, NOT_FOUND
 from practices import history, queries
 from practices.models import (
     Adoption,
@@ -55,10 +63,12 @@ def _resolve(code, on, param):
         ) from None
 
 
+@extend_schema_field(OpenApiTypes.URI)
 class AbsoluteURLField(serializers.Field):
     """The object's public page, as an absolute URL on the host of the request (`kb.links`)."""
 
     def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "Địa chỉ đầy đủ của trang công khai.")
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, value):
@@ -66,9 +76,15 @@ class AbsoluteURLField(serializers.Field):
 
 
 class PracticeSerializer(serializers.ModelSerializer):
-    category = serializers.CharField(source="category.code")
+    slug = serializers.SlugField(help_text="Mã định danh ổn định của giải pháp (trong địa chỉ).")
+    title = serializers.CharField(help_text="Tên giải pháp.")
+    category = serializers.CharField(
+        source="category.code", help_text="Mã nhóm giải pháp, ví dụ `fees` (giảm phí, lệ phí)."
+    )
     url = AbsoluteURLField()
-    adopter_count = serializers.IntegerField()
+    adopter_count = serializers.IntegerField(
+        help_text="Số cơ quan, đơn vị đã áp dụng (trạng thái `adopted`)."
+    )
 
     class Meta:
         model = PracticePage
@@ -76,13 +92,28 @@ class PracticeSerializer(serializers.ModelSerializer):
 
 
 class PracticeFilter(django_filters.FilterSet):
-    category = django_filters.CharFilter(field_name="category__code")
+    category = django_filters.CharFilter(
+        field_name="category__code", help_text="Chỉ các giải pháp của nhóm có mã này."
+    )
 
     class Meta:
         model = PracticePage
         fields = ["category"]
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="Danh sách giải pháp",
+        description="Các giải pháp đang công bố, theo nhóm rồi theo tên; 50 mục một trang.",
+        responses={200: PracticeSerializer(many=True), **LIST_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="Một giải pháp",
+        description="Giải pháp theo `slug`.",
+        parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH, description="`slug`.")],
+        responses={200: PracticeSerializer, **NOT_FOUND},
+    ),
+)
 @method_decorator(limit("api", "RATELIMIT_API"), name="dispatch")
 class PracticeViewSet(viewsets.ReadOnlyModelViewSet):
     """Live practices; `adopter_count` counts the agencies with status `adopted`."""
@@ -107,12 +138,23 @@ class PracticeViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class AgencySerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent.code", default=None)
-    successors = serializers.SerializerMethodField()
+    parent = serializers.CharField(
+        source="parent.code",
+        default=None,
+        allow_null=True,
+        help_text="Mã cơ quan cấp trên (của một sở, cục); null nếu không có.",
+    )
+    successors = serializers.SerializerMethodField(
+        help_text="Mã các đơn vị kế thừa sau sắp xếp năm 2025 (rỗng nếu đơn vị còn hoạt động)."
+    )
     url = AbsoluteURLField()
     # The unit's records as every page counts them (`queries.records_of`): what
     # `/adoptions/?current_agency=` lists for it.
-    adoption_count = serializers.IntegerField(source="record_count", read_only=True)
+    adoption_count = serializers.IntegerField(
+        source="record_count",
+        read_only=True,
+        help_text="Số kết quả áp dụng của đơn vị, như `/adoptions/?current_agency=` liệt kê.",
+    )
 
     class Meta:
         model = Agency
@@ -130,15 +172,34 @@ class AgencySerializer(serializers.ModelSerializer):
             "url",
             "adoption_count",
         ]
+        extra_kwargs = {
+            "code": {"help_text": "Mã cơ quan, đơn vị (mã tỉnh có thể được dùng lại sau 2025)."},
+            "slug": {"help_text": "Mã định danh ổn định trong địa chỉ của trang đơn vị."},
+            "name": {"help_text": "Tên đầy đủ."},
+            "short_name": {"help_text": "Tên ngắn."},
+            "kind": {"help_text": "Loại cơ quan, đơn vị."},
+            "region": {"help_text": "Vùng kinh tế - xã hội (với tỉnh, thành phố)."},
+            "valid_from": {"help_text": "Ngày đơn vị bắt đầu (null: từ trước khi có dữ liệu)."},
+            "valid_to": {"help_text": "Ngày đơn vị kết thúc khi sắp xếp; null nếu còn hoạt động."},
+        }
 
-    def get_successors(self, agency):
+    def get_successors(self, agency) -> list[str]:
         return [other.code for other in agency.successors.all()]
 
 
 class AgencyFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=AgencyKind.choices)
-    current = django_filters.BooleanFilter(method="filter_current")
-    q = django_filters.CharFilter(method="filter_q")
+    kind = django_filters.ChoiceFilter(
+        choices=AgencyKind.choices, help_text="Loại cơ quan, đơn vị."
+    )
+    current = django_filters.BooleanFilter(
+        method="filter_current",
+        help_text="`true`: chỉ các đơn vị đang hoạt động hôm nay; `false`: chỉ các đơn vị đã "
+        "kết thúc (trước sắp xếp).",
+    )
+    q = django_filters.CharFilter(
+        method="filter_q",
+        help_text="Tìm theo tên (có dấu hay không dấu) hoặc đúng mã.",
+    )
 
     class Meta:
         model = Agency
@@ -154,6 +215,20 @@ class AgencyFilter(django_filters.FilterSet):
         return queryset.filter(Q(name_folded__contains=folded) | Q(code__iexact=value.strip()))
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="Danh sách cơ quan, đơn vị",
+        description="Bộ, ngành, tỉnh, thành phố và sở, gồm cả đơn vị đã kết thúc khi sắp xếp "
+        "năm 2025 (với `valid_to` và `successors`).",
+        responses={200: AgencySerializer(many=True), **LIST_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="Một cơ quan, đơn vị",
+        description="Cơ quan, đơn vị theo `slug`.",
+        parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH, description="`slug`.")],
+        responses={200: AgencySerializer, **NOT_FOUND},
+    ),
+)
 @method_decorator(limit("api", "RATELIMIT_API"), name="dispatch")
 class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AgencySerializer
@@ -179,13 +254,23 @@ class StepSerializer(serializers.ModelSerializer):
     class Meta:
         model = AdoptionStep
         fields = ["status", "on", "instrument", "evidence_url"]
+        extra_kwargs = {
+            "status": {"help_text": "Trạng thái từ bước này."},
+            "on": {"help_text": "Ngày của bước (null: chưa rõ ngày)."},
+            "instrument": {"help_text": "Văn bản làm căn cứ (số, ký hiệu)."},
+            "evidence_url": {"help_text": "Địa chỉ minh chứng công khai, nếu có."},
+        }
 
 
 class AdoptionSerializer(serializers.ModelSerializer):
-    practice = serializers.CharField(source="practice.slug")
-    category = serializers.CharField(source="practice.category.code")
-    agency = serializers.CharField(source="agency.code")
-    agency_name = serializers.CharField(source="agency.name")
+    practice = serializers.CharField(source="practice.slug", help_text="`slug` của giải pháp.")
+    category = serializers.CharField(
+        source="practice.category.code", help_text="Mã nhóm của giải pháp."
+    )
+    agency = serializers.CharField(
+        source="agency.code", help_text="Mã cơ quan, đơn vị đã ghi nhận kết quả."
+    )
+    agency_name = serializers.CharField(source="agency.name", help_text="Tên cơ quan, đơn vị.")
     url = AbsoluteURLField()
 
     class Meta:
@@ -202,8 +287,16 @@ class AdoptionSerializer(serializers.ModelSerializer):
             "url",
             "steps",
         ]
+        extra_kwargs = {
+            "status": {"help_text": "Trạng thái áp dụng (của ngày `ngay` nếu có)."},
+            "decided_on": {"help_text": "Ngày quyết định áp dụng (null: chưa rõ)."},
+            "instrument": {"help_text": "Văn bản làm căn cứ (số, ký hiệu)."},
+            "evidence_level": {"help_text": "Mức minh chứng."},
+        }
 
-    steps = StepSerializer(many=True, read_only=True)
+    steps = StepSerializer(
+        many=True, read_only=True, help_text="Các bước có ngày của kết quả, cũ trước mới sau."
+    )
 
     def to_representation(self, adoption):
         data = super().to_representation(adoption)
@@ -221,12 +314,30 @@ class AdoptionSerializer(serializers.ModelSerializer):
 
 
 class AdoptionFilter(django_filters.FilterSet):
-    practice = django_filters.CharFilter(field_name="practice__slug")
-    category = django_filters.CharFilter(field_name="practice__category__code")
-    status = django_filters.ChoiceFilter(choices=AdoptionStatus.choices, method="filter_status")
-    evidence_level = django_filters.ChoiceFilter(choices=EvidenceLevel.choices)
-    agency = django_filters.CharFilter(method="filter_agency")
-    current_agency = django_filters.CharFilter(method="filter_current_agency")
+    practice = django_filters.CharFilter(
+        field_name="practice__slug", help_text="`slug` của giải pháp."
+    )
+    category = django_filters.CharFilter(
+        field_name="practice__category__code", help_text="Mã nhóm giải pháp."
+    )
+    status = django_filters.ChoiceFilter(
+        choices=AdoptionStatus.choices,
+        method="filter_status",
+        help_text="Trạng thái (của ngày `ngay` nếu có, nếu không là hôm nay).",
+    )
+    evidence_level = django_filters.ChoiceFilter(
+        choices=EvidenceLevel.choices, help_text="Mức minh chứng."
+    )
+    agency = django_filters.CharFilter(
+        method="filter_agency",
+        help_text="Chỉ kết quả ghi cho đúng đơn vị mang mã này vào ngày `on` (mặc định hôm "
+        "nay). Mã không có vào ngày đó: lỗi 400.",
+    )
+    current_agency = django_filters.CharFilter(
+        method="filter_current_agency",
+        help_text="Mọi kết quả của đơn vị như trang của đơn vị cho thấy: của chính đơn vị, "
+        "các sở trực thuộc và các đơn vị đã hợp nhất vào đơn vị.",
+    )
 
     class Meta:
         model = Adoption
@@ -250,6 +361,35 @@ class AdoptionFilter(django_filters.FilterSet):
         return queries.records_of({agency.id}, queries.Lineage.load(), adoptions=queryset)
 
 
+_ADOPTION_PARAMETERS = [
+    OpenApiParameter(
+        "on",
+        OpenApiTypes.DATE,
+        description="Ngày (YYYY-MM-DD) dùng để hiểu mã ở `agency` và `current_agency`: một mã "
+        "có thể đã thuộc đơn vị khác trước ngày 01/07/2025.",
+    ),
+    OpenApiParameter(
+        "ngay",
+        OpenApiTypes.DATE,
+        description="Ngày (YYYY-MM-DD): mọi kết quả như vào ngày đó (trạng thái, ngày quyết "
+        "định, văn bản; các bước sau ngày đó không hiện).",
+    ),
+]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Danh sách kết quả áp dụng",
+        description="Các kết quả áp dụng đã được thẩm định và công bố, với từng bước có ngày.",
+        parameters=_ADOPTION_PARAMETERS,
+        responses={200: AdoptionSerializer(many=True), **LIST_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="Một kết quả áp dụng",
+        parameters=_ADOPTION_PARAMETERS[1:],
+        responses={200: AdoptionSerializer, **NOT_FOUND},
+    ),
+)
 @method_decorator(limit("api", "RATELIMIT_API"), name="dispatch")
 class AdoptionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AdoptionSerializer

@@ -7,3 +7,18 @@ class StablePagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    page_query_description = "Số trang, từ 1; quá số trang: lỗi 404."
+    page_size_query_description = "Số mục một trang (mặc định 50, tối đa 500)."
+    invalid_page_message = "Không có trang này: số trang phải từ 1 đến số trang của danh sách."
+
+    def get_paginated_response_schema(self, schema):
+        described = super().get_paginated_response_schema(schema)
+        notes = {
+            "count": "Tổng số mục với các bộ lọc đã chọn.",
+            "next": "Địa chỉ trang sau; null ở trang cuối.",
+            "previous": "Địa chỉ trang trước; null ở trang đầu.",
+            "results": "Các mục của trang này.",
+        }
+        for name, note in notes.items():
+            described["properties"][name]["description"] = note
+        return described

@@ -50,6 +50,10 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served as our own static files
+    "corsheaders",
+    "opendata",
     "django_ratelimit",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -65,6 +69,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware: an API answer carries its CORS headers whatever follows.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Vietnamese whatever the browser asks for (kb/language.py); not Django's LocaleMiddleware.
     "kb.language.SiteLanguageMiddleware",
@@ -225,7 +231,40 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "practices.pagination.StablePagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "opendata.errors.with_error_sentence",
 }
+
+# The OpenAPI schema of /api/v1/ (opendata/schema.py).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API mở của Kho giải pháp DVCTT",
+    "DESCRIPTION": (
+        "Dữ liệu công khai về các giải pháp hay trong cung cấp dịch vụ công trực tuyến "
+        "(Nghị định 42/2022/NĐ-CP), các cơ quan, đơn vị (kể cả các đơn vị trước sắp xếp "
+        "năm 2025 và đơn vị kế thừa) và kết quả áp dụng của từng nơi. Chỉ đọc (GET), không "
+        "cần đăng nhập. Tên trường và tham số chỉ được thêm, không bao giờ đổi tên. Mọi lỗi "
+        "(mã 400 trở lên) có trường `error`: một câu tiếng Việt nói điều gì sai."
+    ),
+    "VERSION": "1",
+    "LICENSE": {
+        "name": "CC BY 4.0 (dữ liệu tham chiếu giữ điều khoản của nguồn)",
+        "url": "https://creativecommons.org/licenses/by/4.0/deed.vi",
+    },
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "PREPROCESSING_HOOKS": ["opendata.docs.open_data_only"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
+
+# Anyone's page or program may read the open-data API from a browser (GET only, no cookie).
+CORS_URLS_REGEX = r"^/api/v1/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link", "Retry-After"]
 
 LOGGING = {
     "version": 1,
