@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from opendata import schema, views
 
 urlpatterns = [
+    path("du-lieu-mo/", views.open_data, name="open-data"),
     path("api/v1/schema/", schema.SchemaView.as_view(), name="api-schema"),
     path(
         "api/v1/schema/xem/",

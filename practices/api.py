@@ -114,6 +114,7 @@ class PracticeFilter(django_filters.FilterSet):
         responses={200: PracticeSerializer, **NOT_FOUND},
     ),
 )
+@extend_schema(tags=["Giải pháp"])
 @method_decorator(limit("api", "RATELIMIT_API"), name="dispatch")
 class PracticeViewSet(viewsets.ReadOnlyModelViewSet):
     """Live practices; `adopter_count` counts the agencies with status `adopted`."""
@@ -229,6 +230,7 @@ class AgencyFilter(django_filters.FilterSet):
         responses={200: AgencySerializer, **NOT_FOUND},
     ),
 )
+@extend_schema(tags=["Cơ quan, đơn vị"])
 @method_decorator(limit("api", "RATELIMIT_API"), name="dispatch")
 class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AgencySerializer
@@ -390,6 +392,7 @@ _ADOPTION_PARAMETERS = [
         responses={200: AdoptionSerializer, **NOT_FOUND},
     ),
 )
+@extend_schema(tags=["Kết quả áp dụng"])
 @method_decorator(limit("api", "RATELIMIT_API"), name="dispatch")
 class AdoptionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AdoptionSerializer

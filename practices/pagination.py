@@ -1,4 +1,5 @@
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 
 class StablePagination(PageNumberPagination):
@@ -10,6 +11,23 @@ class StablePagination(PageNumberPagination):
     page_query_description = "Số trang, từ 1; quá số trang: lỗi 404."
     page_size_query_description = "Số mục một trang (mặc định 50, tối đa 500)."
     invalid_page_message = "Không có trang này: số trang phải từ 1 đến số trang của danh sách."
+
+    def get_paginated_response(self, data):
+        """The body's `next` and `previous`, and the same links (with the first and the last
+        page) in a `Link` header (RFC 8288), which generic clients follow."""
+        response = super().get_paginated_response(data)
+        links = {
+            "first": remove_query_param(self.request.build_absolute_uri(), self.page_query_param),
+            "prev": self.get_previous_link(),
+            "next": self.get_next_link(),
+            "last": self._page_link(self.page.paginator.num_pages),
+        }
+        response["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url)
+        return response
+
+    def _page_link(self, number):
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.page_query_param, number)
 
     def get_paginated_response_schema(self, schema):
         described = super().get_paginated_response_schema(schema)

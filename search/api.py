@@ -125,6 +125,7 @@ def _hit(request, hit):
 
 @limit("search", "RATELIMIT_SEARCH")
 @extend_schema(
+    tags=["Tìm kiếm"],
     summary="Tìm kiếm",
     description="Tìm trong giải pháp, kết quả áp dụng, cơ quan và hướng dẫn, như trang Tìm "
     "kiếm: đủ mọi từ trước, rồi (khi chưa đủ một trang) các kết quả có phần lớn các từ.",
@@ -177,6 +178,7 @@ def search(request):
 
 @limit("suggest", "RATELIMIT_SUGGEST")
 @extend_schema(
+    tags=["Tìm kiếm"],
     summary="Gợi ý khi đang gõ",
     description="Tiêu đề (không gồm kết quả áp dụng) có từ bắt đầu bằng những gì đã gõ.",
     parameters=[OpenApiParameter("q", str, description="Những gì đã gõ.")],

@@ -71,6 +71,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware: an API answer carries its CORS headers whatever follows.
     "corsheaders.middleware.CorsMiddleware",
+    # ETag from the body and 304 on a match (If-None-Match, If-Modified-Since), for the
+    # Last-Modified the next one sets on the open-data API (opendata/middleware.py).
+    "django.middleware.http.ConditionalGetMiddleware",
+    "opendata.middleware.LastModifiedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Vietnamese whatever the browser asks for (kb/language.py); not Django's LocaleMiddleware.
     "kb.language.SiteLanguageMiddleware",

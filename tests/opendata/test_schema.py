@@ -58,6 +58,8 @@ def test_every_field_parameter_and_operation_is_described_in_vietnamese(document
         for method, operation in ops.items():
             if not VIETNAMESE.search(operation.get("summary", "")):
                 undescribed.append(f"{method} {path}")
+            if not any(VIETNAMESE.search(tag) for tag in operation.get("tags", [])):
+                undescribed.append(f"{method} {path} (tag)")
             for parameter in operation.get("parameters", []):
                 if not parameter.get("description"):
                     undescribed.append(f"{method} {path} ?{parameter['name']}")
