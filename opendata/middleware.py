@@ -1,4 +1,4 @@
-"""`Last-Modified` on the open-data API, so that a client may ask "has it changed?" and get
+"""`Last-Modified` on the open-data API and the feeds, so that a client may ask "has it changed?" and get
 `304 Not Modified` (Django's ConditionalGetMiddleware answers it, with the `ETag` it makes
 from the body).
 
@@ -18,6 +18,7 @@ from django.utils.http import http_date
 from opendata.docs import OPEN_DATA_PREFIX
 from search.models import SearchDocument
 
+DATED = (OPEN_DATA_PREFIX, "/theo-doi/")  # the API, the Atom feeds (opendata/urls.py)
 UNDATED = (f"{OPEN_DATA_PREFIX}schema/",)  # made from the code, not from the data
 
 
@@ -38,7 +39,7 @@ class LastModifiedMiddleware:
         if (
             request.method in ("GET", "HEAD")
             and response.status_code == 200
-            and request.path.startswith(OPEN_DATA_PREFIX)
+            and request.path.startswith(DATED)
             and not request.path.startswith(UNDATED)
             and not response.has_header("Last-Modified")
         ):

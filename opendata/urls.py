@@ -1,9 +1,19 @@
 from django.urls import path, re_path
 
-from opendata import schema, views
+from opendata import feeds, schema, views
 
 urlpatterns = [
     path("du-lieu-mo/", views.open_data, name="open-data"),
+    # Atom feeds (opendata/feeds.py).
+    path("theo-doi/ket-qua.atom", feeds.AdoptionFeed(), name="feed-adoptions"),
+    path(
+        "theo-doi/giai-phap/<slug:slug>.atom",
+        feeds.PracticeAdoptionFeed(),
+        name="feed-practice",
+    ),
+    path("theo-doi/nhom/<slug:code>.atom", feeds.CategoryAdoptionFeed(), name="feed-category"),
+    path("theo-doi/co-quan/<slug:slug>.atom", feeds.AgencyAdoptionFeed(), name="feed-agency"),
+    path("theo-doi/kien-thuc.atom", feeds.KnowledgeFeed(), name="feed-knowledge"),
     path("api/v1/schema/", schema.SchemaView.as_view(), name="api-schema"),
     path(
         "api/v1/schema/xem/",

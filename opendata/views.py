@@ -6,7 +6,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from kb.links import absolute_url
-from practices.models import AdoptionStatus, AgencyKind, EvidenceLevel
+from practices.models import AdoptionStatus, AgencyKind, EvidenceLevel, PracticeCategory
 
 UNKNOWN = "Không có địa chỉ này trong API mở; xem mô tả API tại /api/v1/schema/xem/."
 PERIODS = {"s": "giây", "m": "phút", "h": "giờ", "d": "ngày"}
@@ -49,5 +49,8 @@ def open_data(request):
             "statuses": AdoptionStatus.choices,
             "evidence_levels": EvidenceLevel.choices,
             "kinds": AgencyKind.choices,
+            "categories": PracticeCategory.objects.order_by("sort_order").values_list(
+                "code", "name"
+            ),
         },
     )

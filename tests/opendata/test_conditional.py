@@ -85,3 +85,20 @@ def test_a_list_names_its_first_previous_next_and_last_pages_in_link(client, see
     assert links["last"].endswith(f"page={last}&page_size=2") or f"page={last}" in links["last"]
     assert "page=" not in links["first"]
     assert client.get(links["last"]).json()["next"] is None
+
+
+def test_a_feed_answers_304_while_nothing_new_is_public(client, seeded):
+    first = client.get("/theo-doi/ket-qua.atom")
+    assert first.has_header("Last-Modified") and first.has_header("ETag")
+    again = client.get("/theo-doi/ket-qua.atom", headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+
+
+def test_an_empty_feed_is_the_same_bytes_from_one_request_to_the_next(client, seeded):
+    from tests import factories
+
+    lonely = factories.practice(title="Giải pháp chưa có nơi áp dụng")
+    url = f"/theo-doi/giai-phap/{lonely.slug}.atom"
+    first = client.get(url)
+    assert b"<entry>" not in first.content
+    assert client.get(url, headers={"If-None-Match": first["ETag"]}).status_code == 304
