@@ -22,7 +22,7 @@ def _error(description):
 
 BAD_REQUEST = {400: _error("Tham số không hợp lệ: `error` nói tham số nào và vì sao.")}
 TOO_MANY = {
-    429: _error("Quá nhiều yêu cầu từ một địa chỉ trong một phút; xem tiêu đề `Retry-After`.")
+    429: _error("Quá nhiều yêu cầu từ một địa chỉ trong thời gian ngắn; xem `Retry-After`.")
 }
 ERRORS = {**BAD_REQUEST, **TOO_MANY}
 # A list answers 404 for a page past its last.

@@ -1,9 +1,13 @@
 from django.urls import path, re_path
 
-from opendata import feeds, schema, views
+from wagtail.contrib.sitemaps.views import sitemap
+
+from opendata import feeds, schema, sitemaps, views
 
 urlpatterns = [
     path("du-lieu-mo/", views.open_data, name="open-data"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots, name="robots"),
     # Atom feeds (opendata/feeds.py).
     path("theo-doi/ket-qua.atom", feeds.AdoptionFeed(), name="feed-adoptions"),
     path(

@@ -2,7 +2,7 @@ import re
 from urllib.parse import unquote
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from kb.links import absolute_url
@@ -16,6 +16,17 @@ def unknown(request, rest=""):
     """Any address under /api/v1/ that no view answers: a JSON 404 with `error`, as every
     refusal of the API, rather than the site's HTML page."""
     return JsonResponse({"error": UNKNOWN}, status=404, json_dumps_params={"ensure_ascii": False})
+
+
+# Not for search engines: the admin, private evidence, and endless combinations of search
+# and filter parameters (every page has its canonical address without them).
+ROBOTS_DISALLOWED = ["/admin/", "/django-admin/", "/minh-chung/", "/tim-kiem/", "/api/"]
+
+
+def robots(request):
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOWED)]
+    lines.append(f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 def rate_in_words(rate):
@@ -52,5 +63,8 @@ def open_data(request):
             "categories": PracticeCategory.objects.order_by("sort_order").values_list(
                 "code", "name"
             ),
+            "share_title": "Dữ liệu mở",
+            "share_description": "API, nguồn tin Atom, giấy phép CC BY 4.0 và cách trích dẫn "
+            "dữ liệu về các giải pháp dịch vụ công trực tuyến và nơi áp dụng.",
         },
     )

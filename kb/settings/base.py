@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "dashboards",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.sitemaps",
+    "django.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
     "accounts.apps.WagtailUsersConfig",  # wagtail.users, its lists searched folded
