@@ -1,7 +1,7 @@
 """What the OpenAPI schema says of every operation beyond its own fields: the error answers,
 and which paths it describes."""
 
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 OPEN_DATA_PREFIX = "/api/v1/"
@@ -28,6 +28,14 @@ ERRORS = {**BAD_REQUEST, **TOO_MANY}
 # A list answers 404 for a page past its last.
 LIST_ERRORS = {**ERRORS, 404: _error("Không có trang này của danh sách.")}
 NOT_FOUND = {404: _error("Không có đối tượng này (hoặc chưa công bố)."), **ERRORS}
+
+
+SLUG = OpenApiParameter(
+    "slug",
+    str,
+    OpenApiParameter.PATH,
+    description="Mã định danh ổn định (`slug`), phần cuối địa chỉ trang công khai.",
+)
 
 
 def open_data_only(endpoints, **kwargs):

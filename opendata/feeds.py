@@ -6,6 +6,7 @@ Only public records are in a feed (an approved adoption of a published practice;
 page), newest change first; a record that is withdrawn leaves its feed.
 """
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import F
 from django.shortcuts import get_object_or_404
@@ -19,7 +20,7 @@ from practices import queries
 from practices.models import Adoption, Agency, PracticeCategory, PracticePage
 
 SIZE = 50  # entries a feed holds
-SITE = "Kho giải pháp hay về dịch vụ công trực tuyến"
+SITE = settings.WAGTAIL_SITE_NAME
 
 
 class Atom(Atom1Feed):

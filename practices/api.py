@@ -23,7 +23,7 @@ from rest_framework.routers import DefaultRouter
 
 from kb.links import absolute_url
 from kb.ratelimits import limit
-from opendata.docs import LIST_ERRORS, NOT_FOUND
+from opendata.docs import LIST_ERRORS, NOT_FOUND, SLUG
 from practices import history, queries
 from practices.models import (
     Adoption,
@@ -110,7 +110,7 @@ class PracticeFilter(django_filters.FilterSet):
     retrieve=extend_schema(
         summary="Một giải pháp",
         description="Giải pháp theo `slug`.",
-        parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH, description="`slug`.")],
+        parameters=[SLUG],
         responses={200: PracticeSerializer, **NOT_FOUND},
     ),
 )
@@ -226,7 +226,7 @@ class AgencyFilter(django_filters.FilterSet):
     retrieve=extend_schema(
         summary="Một cơ quan, đơn vị",
         description="Cơ quan, đơn vị theo `slug`.",
-        parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH, description="`slug`.")],
+        parameters=[SLUG],
         responses={200: AgencySerializer, **NOT_FOUND},
     ),
 )

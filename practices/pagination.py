@@ -16,18 +16,16 @@ class StablePagination(PageNumberPagination):
         """The body's `next` and `previous`, and the same links (with the first and the last
         page) in a `Link` header (RFC 8288), which generic clients follow."""
         response = super().get_paginated_response(data)
+        here = self.request.build_absolute_uri()
+        last = self.page.paginator.num_pages
         links = {
-            "first": remove_query_param(self.request.build_absolute_uri(), self.page_query_param),
+            "first": remove_query_param(here, self.page_query_param),
             "prev": self.get_previous_link(),
             "next": self.get_next_link(),
-            "last": self._page_link(self.page.paginator.num_pages),
+            "last": replace_query_param(here, self.page_query_param, last),
         }
         response["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url)
         return response
-
-    def _page_link(self, number):
-        url = self.request.build_absolute_uri()
-        return replace_query_param(url, self.page_query_param, number)
 
     def get_paginated_response_schema(self, schema):
         described = super().get_paginated_response_schema(schema)

@@ -5,13 +5,14 @@ canonical address, and Open Graph and Twitter card tags (title, description; the
 from urllib.parse import urlencode
 
 from django import template
+from django.conf import settings
 from django.templatetags.static import static
 
 from wagtail.models import Page
 
 register = template.Library()
 
-SITE_NAME = "Kho giải pháp hay về dịch vụ công trực tuyến"
+SITE_NAME = settings.WAGTAIL_SITE_NAME
 SITE_DESCRIPTION = (
     "Bộ, ngành, tỉnh, thành phố nào đã áp dụng giải pháp hay nào về dịch vụ công trực tuyến, "
     "khi nào, theo văn bản nào và đạt kết quả gì."

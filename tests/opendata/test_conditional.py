@@ -82,7 +82,7 @@ def test_a_list_names_its_first_previous_next_and_last_pages_in_link(client, see
     links = dict((rel, url) for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', response["Link"]))
     assert links["next"] == body["next"] and links["prev"] == body["previous"]
     last = -(-body["count"] // 2)
-    assert links["last"].endswith(f"page={last}&page_size=2") or f"page={last}" in links["last"]
+    assert f"page={last}" in links["last"]
     assert "page=" not in links["first"]
     assert client.get(links["last"]).json()["next"] is None
 
