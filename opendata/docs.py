@@ -1,7 +1,12 @@
 """What the OpenAPI schema says of every operation beyond its own fields: the error answers,
 and which paths it describes."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers
 
 OPEN_DATA_PREFIX = "/api/v1/"
@@ -36,6 +41,27 @@ SLUG = OpenApiParameter(
     OpenApiParameter.PATH,
     description="Mã định danh ổn định (`slug`), phần cuối địa chỉ trang công khai.",
 )
+
+
+def read_only(tag, serializer, listed, one, parameters=(), item_parameters=(SLUG,)):
+    """The schema of a read-only viewset: its list and its one object, under `tag`, with
+    their errors. `listed` and `one` are (summary, description)."""
+    return extend_schema_view(
+        list=extend_schema(
+            tags=[tag],
+            summary=listed[0],
+            description=listed[1],
+            parameters=list(parameters),
+            responses={200: serializer(many=True), **LIST_ERRORS},
+        ),
+        retrieve=extend_schema(
+            tags=[tag],
+            summary=one[0],
+            description=one[1],
+            parameters=list(item_parameters),
+            responses={200: serializer, **NOT_FOUND},
+        ),
+    )
 
 
 def open_data_only(endpoints, **kwargs):

@@ -11,19 +11,14 @@ from django.utils.decorators import method_decorator
 
 import django_filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_field,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.routers import DefaultRouter
 
 from kb.links import absolute_url
 from kb.ratelimits import limit
-from opendata.docs import LIST_ERRORS, NOT_FOUND, SLUG
+from opendata.docs import read_only
 from practices import history, queries
 from practices.models import (
     Adoption,
@@ -101,20 +96,15 @@ class PracticeFilter(django_filters.FilterSet):
         fields = ["category"]
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Danh sách giải pháp",
-        description="Các giải pháp đang công bố, theo nhóm rồi theo tên; 50 mục một trang.",
-        responses={200: PracticeSerializer(many=True), **LIST_ERRORS},
+@read_only(
+    "Giải pháp",
+    PracticeSerializer,
+    (
+        "Danh sách giải pháp",
+        "Các giải pháp đang công bố, theo nhóm rồi theo tên; 50 mục một trang.",
     ),
-    retrieve=extend_schema(
-        summary="Một giải pháp",
-        description="Giải pháp theo `slug`.",
-        parameters=[SLUG],
-        responses={200: PracticeSerializer, **NOT_FOUND},
-    ),
+    ("Một giải pháp", "Giải pháp theo `slug`."),
 )
-@extend_schema(tags=["Giải pháp"])
 @method_decorator(limit("api", "RATELIMIT_API"), name="dispatch")
 class PracticeViewSet(viewsets.ReadOnlyModelViewSet):
     """Live practices; `adopter_count` counts the agencies with status `adopted`."""
@@ -216,21 +206,16 @@ class AgencyFilter(django_filters.FilterSet):
         return queryset.filter(Q(name_folded__contains=folded) | Q(code__iexact=value.strip()))
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Danh sách cơ quan, đơn vị",
-        description="Bộ, ngành, tỉnh, thành phố và sở, gồm cả đơn vị đã kết thúc khi sắp xếp "
-        "năm 2025 (với `valid_to` và `successors`).",
-        responses={200: AgencySerializer(many=True), **LIST_ERRORS},
+@read_only(
+    "Cơ quan, đơn vị",
+    AgencySerializer,
+    (
+        "Danh sách cơ quan, đơn vị",
+        "Bộ, ngành, tỉnh, thành phố và sở, gồm cả đơn vị đã kết thúc khi sắp xếp năm 2025 "
+        "(với `valid_to` và `successors`).",
     ),
-    retrieve=extend_schema(
-        summary="Một cơ quan, đơn vị",
-        description="Cơ quan, đơn vị theo `slug`.",
-        parameters=[SLUG],
-        responses={200: AgencySerializer, **NOT_FOUND},
-    ),
+    ("Một cơ quan, đơn vị", "Cơ quan, đơn vị theo `slug`."),
 )
-@extend_schema(tags=["Cơ quan, đơn vị"])
 @method_decorator(limit("api", "RATELIMIT_API"), name="dispatch")
 class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AgencySerializer
@@ -379,20 +364,17 @@ _ADOPTION_PARAMETERS = [
 ]
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Danh sách kết quả áp dụng",
-        description="Các kết quả áp dụng đã được thẩm định và công bố, với từng bước có ngày.",
-        parameters=_ADOPTION_PARAMETERS,
-        responses={200: AdoptionSerializer(many=True), **LIST_ERRORS},
+@read_only(
+    "Kết quả áp dụng",
+    AdoptionSerializer,
+    (
+        "Danh sách kết quả áp dụng",
+        "Các kết quả áp dụng đã được thẩm định và công bố, với từng bước có ngày.",
     ),
-    retrieve=extend_schema(
-        summary="Một kết quả áp dụng",
-        parameters=_ADOPTION_PARAMETERS[1:],
-        responses={200: AdoptionSerializer, **NOT_FOUND},
-    ),
+    ("Một kết quả áp dụng", "Kết quả áp dụng theo số `id`."),
+    parameters=_ADOPTION_PARAMETERS,
+    item_parameters=_ADOPTION_PARAMETERS[1:],
 )
-@extend_schema(tags=["Kết quả áp dụng"])
 @method_decorator(limit("api", "RATELIMIT_API"), name="dispatch")
 class AdoptionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AdoptionSerializer

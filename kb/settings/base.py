@@ -249,7 +249,8 @@ SPECTACULAR_SETTINGS = {
         "(Nghị định 42/2022/NĐ-CP), các cơ quan, đơn vị (kể cả các đơn vị trước sắp xếp "
         "năm 2025 và đơn vị kế thừa) và kết quả áp dụng của từng nơi. Chỉ đọc (GET), không "
         "cần đăng nhập. Tên trường và tham số chỉ được thêm, không bao giờ đổi tên. Mọi lỗi "
-        "(mã 400 trở lên) có trường `error`: một câu tiếng Việt nói điều gì sai."
+        "(mã 400 trở lên) có trường `error`: một câu tiếng Việt nói điều gì sai. Giải thích "
+        "dữ liệu, giấy phép và cách trích dẫn: [Dữ liệu mở](/du-lieu-mo/)."
     ),
     "VERSION": "1",
     "LICENSE": {
