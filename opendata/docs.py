@@ -1,6 +1,7 @@
 """What the OpenAPI schema says of every operation beyond its own fields: the error answers,
 and which paths it describes."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -35,12 +36,41 @@ LIST_ERRORS = {**ERRORS, 404: _error("Không có trang này của danh sách.")}
 NOT_FOUND = {404: _error("Không có đối tượng này (hoặc chưa công bố)."), **ERRORS}
 
 
+# `?format=` of a list (opendata.api_files).
+FORMAT = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    enum=["json", "csv", "xlsx"],
+    description="`json` (mặc định): một trang JSON. `csv` (UTF-8 có BOM) hoặc `xlsx`: mọi "
+    "mục của danh sách đã lọc trong một tệp, không chia trang; các cột là các trường như "
+    "trong JSON, trừ danh sách lồng (`steps`) chỉ có trong JSON.",
+)
+# One object is JSON whatever the format asked.
+FORMAT_ONE = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    enum=["json"],
+    description="Một đối tượng luôn ở dạng JSON (tệp CSV, XLSX: xem danh sách).",
+)
+FILES = {
+    (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="Tệp CSV."),
+    (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiResponse(
+        OpenApiTypes.BINARY, description="Tệp Excel (XLSX)."
+    ),
+}
+
+
 SLUG = OpenApiParameter(
     "slug",
     str,
     OpenApiParameter.PATH,
     description="Mã định danh ổn định (`slug`), phần cuối địa chỉ trang công khai.",
 )
+
+
+def _json(responses):
+    # Every refusal is JSON, whatever the format asked (opendata.api_files).
+    return {(code, "application/json"): response for code, response in responses.items()}
 
 
 def read_only(tag, serializer, listed, one, parameters=(), item_parameters=(SLUG,)):
@@ -51,15 +81,19 @@ def read_only(tag, serializer, listed, one, parameters=(), item_parameters=(SLUG
             tags=[tag],
             summary=listed[0],
             description=listed[1],
-            parameters=list(parameters),
-            responses={200: serializer(many=True), **LIST_ERRORS},
+            parameters=[*parameters, FORMAT],
+            responses={
+                (200, "application/json"): serializer(many=True),
+                **FILES,
+                **_json(LIST_ERRORS),
+            },
         ),
         retrieve=extend_schema(
             tags=[tag],
             summary=one[0],
             description=one[1],
-            parameters=list(item_parameters),
-            responses={200: serializer, **NOT_FOUND},
+            parameters=[*item_parameters, FORMAT_ONE],
+            responses={(200, "application/json"): serializer, **_json(NOT_FOUND)},
         ),
     )
 

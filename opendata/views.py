@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from kb.links import absolute_url
 from practices.models import AdoptionStatus, AgencyKind, EvidenceLevel, PracticeCategory
+from practices.queries import MATRIX_SCOPES
 
 UNKNOWN = "Không có địa chỉ này trong API mở; xem mô tả API tại /api/v1/schema/xem/."
 PERIODS = {"s": "giây", "m": "phút", "h": "giờ", "d": "ngày"}
@@ -19,8 +20,8 @@ def unknown(request, rest=""):
 
 
 # Not for search engines: the admin, private evidence, and endless combinations of search
-# and filter parameters (every page has its canonical address without them).
-ROBOTS_DISALLOWED = ["/admin/", "/django-admin/", "/minh-chung/", "/tim-kiem/", "/api/"]
+# and filter parameters, and their downloads (every page has its canonical address without them).
+ROBOTS_DISALLOWED = ["/admin/", "/django-admin/", "/minh-chung/", "/tim-kiem/", "/api/", "/tai-ve/"]
 
 
 def robots(request):
@@ -57,6 +58,8 @@ def open_data(request):
             "examples": [(url, unquote(url)) for url in map(request.build_absolute_uri, examples)],
             "site_url": absolute_url(request, "/"),
             "rate": rate_in_words(settings.RATELIMIT_API),
+            "download_rate": rate_in_words(settings.RATELIMIT_DOWNLOADS),
+            "matrix_scopes": [(key, scope.label) for key, scope in MATRIX_SCOPES.items()],
             "statuses": AdoptionStatus.choices,
             "evidence_levels": EvidenceLevel.choices,
             "kinds": AgencyKind.choices,

@@ -18,6 +18,7 @@ from rest_framework.routers import DefaultRouter
 
 from kb.links import absolute_url
 from kb.ratelimits import limit
+from opendata.api_files import FileListMixin
 from opendata.docs import read_only
 from practices import history, queries
 from practices.models import (
@@ -106,9 +107,10 @@ class PracticeFilter(django_filters.FilterSet):
     ("Một giải pháp", "Giải pháp theo `slug`."),
 )
 @method_decorator(limit("api", "RATELIMIT_API"), name="dispatch")
-class PracticeViewSet(viewsets.ReadOnlyModelViewSet):
+class PracticeViewSet(FileListMixin, viewsets.ReadOnlyModelViewSet):
     """Live practices; `adopter_count` counts the agencies with status `adopted`."""
 
+    file_name = "giai-phap"
     serializer_class = PracticeSerializer
     filterset_class = PracticeFilter
     lookup_field = "slug"
@@ -217,7 +219,8 @@ class AgencyFilter(django_filters.FilterSet):
     ("Một cơ quan, đơn vị", "Cơ quan, đơn vị theo `slug`."),
 )
 @method_decorator(limit("api", "RATELIMIT_API"), name="dispatch")
-class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
+class AgencyViewSet(FileListMixin, viewsets.ReadOnlyModelViewSet):
+    file_name = "co-quan-don-vi"
     serializer_class = AgencySerializer
     filterset_class = AgencyFilter
     lookup_field = "slug"
@@ -232,6 +235,9 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
     # Counts for the page being answered at once (two queries), not per unit.
     def paginate_queryset(self, queryset):
         return queries.with_record_counts(super().paginate_queryset(queryset))
+
+    def prepare_batch(self, objects):
+        return queries.with_record_counts(objects)
 
     def get_object(self):
         return queries.with_record_counts([super().get_object()])[0]
@@ -292,11 +298,12 @@ class AdoptionSerializer(serializers.ModelSerializer):
             data["status"] = adoption.status_then
             data["decided_on"] = serializers.DateField().to_representation(adoption.decided_then)
             data["instrument"] = adoption.instrument_then
-            data["steps"] = [
-                step
-                for step in data["steps"]
-                if step["on"] is None or (step["on"] <= self.context["as_of"].isoformat())
-            ]
+            if "steps" in data:  # (a file of the list leaves them out: opendata.api_files)
+                data["steps"] = [
+                    step
+                    for step in data["steps"]
+                    if step["on"] is None or (step["on"] <= self.context["as_of"].isoformat())
+                ]
         return data
 
 
@@ -376,7 +383,8 @@ _ADOPTION_PARAMETERS = [
     item_parameters=_ADOPTION_PARAMETERS[1:],
 )
 @method_decorator(limit("api", "RATELIMIT_API"), name="dispatch")
-class AdoptionViewSet(viewsets.ReadOnlyModelViewSet):
+class AdoptionViewSet(FileListMixin, viewsets.ReadOnlyModelViewSet):
+    file_name = "ket-qua-ap-dung"
     serializer_class = AdoptionSerializer
     filterset_class = AdoptionFilter
 
@@ -384,6 +392,7 @@ class AdoptionViewSet(viewsets.ReadOnlyModelViewSet):
         adoptions = (
             Adoption.objects.public()
             .select_related("practice", "practice__category", "agency")
+            .defer(*(f"practice__{name}" for name in queries.PRACTICE_TEXT))
             .prefetch_related(
                 Prefetch(
                     "steps", AdoptionStep.objects.order_by(F("on").asc(nulls_first=True), "pk")

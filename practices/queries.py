@@ -401,14 +401,21 @@ RECORDS_PER_PAGE = 50
 PRACTICE_TEXT = ("summary", "body", "legal_basis")
 
 
-def agency_profile(agency, on=None, practice_slug="", page_number=None):
-    """An agency's records (`records_of`): its own, its departments' and its predecessors';
-    with `on`, as they stood that day (`history.annotate_as_of`, the pages' rule in SQL).
-    The table lists one page of them (`page_number`), of one practice's only when
-    `practice_slug` names one of them: the link a record gives (`Adoption.get_absolute_url`)
-    lands on it that way. Reads only the page's records in full, however many it has."""
-    lineage = Lineage.load(on)
-    records = records_of({agency.id}, lineage)
+@dataclass
+class AgencyRecords:
+    records: object  # a queryset, in the table's order
+    practice: object  # the practice they are narrowed to, or None
+    count: int  # of `records`
+    total: int  # of all the unit's records (on `on`)
+    statuses: object  # a queryset of (practice id, status) of all of them
+
+
+def agency_records(agency, on=None, practice_slug="", lineage=None):
+    """An agency's records (`records_of`) as its page lists them: its own, its departments'
+    and its predecessors'; with `on`, annotated as they stood that day
+    (`history.annotate_as_of`, the pages' rule in SQL); of one practice's only when
+    `practice_slug` names one of them."""
+    records = records_of({agency.id}, lineage or Lineage.load(on))
     if on is not None:
         records = history.annotate_as_of(records, on)
     statuses = records.values_list("practice_id", "status_then" if on else "status")
@@ -427,8 +434,17 @@ def agency_profile(agency, on=None, practice_slug="", page_number=None):
         .defer(*(f"practice__{name}" for name in PRACTICE_TEXT))
         .order_by("practice__category__sort_order", "practice__title", "-decided_on", "pk")
     )
-    paginator = Paginator(shown, RECORDS_PER_PAGE)
-    paginator.count = count  # counted above: no second COUNT query
+    return AgencyRecords(shown, practice, count, total, statuses)
+
+
+def agency_profile(agency, on=None, practice_slug="", page_number=None):
+    """An agency's records (`agency_records`), one page of them (`page_number`): the link a
+    record gives (`Adoption.get_absolute_url`) lands on it with `practice_slug`. Reads only
+    the page's records in full, however many it has."""
+    lineage = Lineage.load(on)
+    found = agency_records(agency, on, practice_slug, lineage)
+    paginator = Paginator(found.records, RECORDS_PER_PAGE)
+    paginator.count = found.count  # counted above: no second COUNT query
     page = paginator.get_page(page_number)
     # "1 2 3 … 31": a province's records fill dozens of pages.
     page.numbers = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
@@ -457,22 +473,22 @@ def agency_profile(agency, on=None, practice_slug="", page_number=None):
     return AgencyProfile(
         agency,
         page,
-        total,
-        statuses,
+        found.total,
+        found.statuses,
         predecessors,
         successors,
         departments,
         on,
-        practice,
+        found.practice,
     )
 
 
 AGENCY_PERIODS = {"hien-nay": "Đang tồn tại", "truoc-day": "Đã giải thể, sáp nhập"}
 
 
-def agency_directory(params, per_page):
-    """The public list of agencies, filtered by kind, period, region and a folded name search,
-    one page of it (`trang`), each unit with its `record_count`."""
+def agency_directory_units(params):
+    """The public list of agencies, filtered by kind, period, region and a folded name
+    search, in its order; and the filters as chosen."""
     agencies = Agency.objects.select_related("parent")
     kind = params.get("loai", "")
     if kind in AgencyKind.values:
@@ -489,16 +505,21 @@ def agency_directory(params, per_page):
     query = fold(params.get("q", ""))[:100]
     if query:
         agencies = agencies.filter(Q(name_folded__contains=query) | Q(code__iexact=query))
-    page = Paginator(agencies.order_by("sort_name", "valid_from"), per_page).get_page(
-        params.get("trang")
-    )
+    selected = {"loai": kind, "thoi-ky": period, "vung": region, "q": params.get("q", "")}
+    return agencies.order_by("sort_name", "valid_from", "pk"), selected
+
+
+def agency_directory(params, per_page):
+    """One page (`trang`) of `agency_directory_units`, each unit with its `record_count`."""
+    agencies, selected = agency_directory_units(params)
+    page = Paginator(agencies, per_page).get_page(params.get("trang"))
     page.object_list = with_record_counts(page.object_list)
     return {
         "page": page,
         "kinds": AgencyKind.choices,
         "periods": AGENCY_PERIODS,
         "regions": regions(),
-        "selected": {"loai": kind, "thoi-ky": period, "vung": region, "q": params.get("q", "")},
+        "selected": selected,
     }
 
 

@@ -28,7 +28,7 @@ SEPARATOR = "\x1f"  # between the values of a combination's key: no value holds 
 # normalisation, without reading the text). Below 2**31 on PostgreSQL's integer.
 TYPE_RANKS = {"practice": 0, "guidance": 1, "agency": 2}
 TYPE_STEP = 100_000_000
-TRIGGERS = ["added", "removed", "changed"]  # PostgreSQL's, see _POSTGRES_TRIGGERS
+TRIGGERS = ["added", "removed", "changed", "truncated"]  # PostgreSQL's, see _POSTGRES_TRIGGERS
 
 
 def _key_sql(row, vendor):
@@ -151,6 +151,16 @@ BEGIN
   END IF;
   RETURN NULL;
 END $$""",
+    # A TRUNCATE of the rows (Django's `flush`, which also restarts their ids) empties the
+    # table too: rows fire no DELETE trigger then, and matches left behind would collide
+    # with the new rows' ids.
+    f"""CREATE FUNCTION search_match_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  TRUNCATE {MATCH};
+  RETURN NULL;
+END $$""",
+    f"""CREATE TRIGGER {MATCH}_truncated AFTER TRUNCATE ON {_TABLE}
+        FOR EACH STATEMENT EXECUTE FUNCTION search_match_truncated()""",
     f"""CREATE TRIGGER {MATCH}_added AFTER INSERT ON {_TABLE} REFERENCING NEW TABLE AS added
         FOR EACH STATEMENT EXECUTE FUNCTION search_match_added()""",
     f"""CREATE TRIGGER {MATCH}_removed AFTER DELETE ON {_TABLE}
@@ -212,8 +222,9 @@ def drop(schema_editor):
 
 
 def retrigger(schema_editor):
-    """PostgreSQL: replace migration 0007's row trigger and its GIN index without a pending
-    list by the statement triggers and the index above (migration 0008)."""
+    """PostgreSQL: replace the triggers and the GIN index by those above: migration 0007's
+    row trigger and index without a pending list (migration 0008), then the triggers without
+    the one on TRUNCATE (migration 0010)."""
     rebuild_index = [f"DROP INDEX IF EXISTS {MATCH}_terms", _POSTGRES_GIN]
     fulltext.run(schema_editor, [], [*_POSTGRES_TRIGGERS_DROP, *_POSTGRES_TRIGGERS, *rebuild_index])
 

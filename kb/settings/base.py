@@ -166,6 +166,9 @@ MEDIA_URL = "/media/"
 # Evidence files of adoption reports: outside MEDIA_ROOT, under no public URL; only the
 # evidence view (practices.evidence) reads them, after asking the permission policy.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
+# The dated packages of the public data (opendata/snapshots.py, `manage.py publish_snapshot`),
+# listed and served at /du-lieu-mo/ban-sao/.
+SNAPSHOTS_ROOT = Path(os.environ.get("SNAPSHOTS_ROOT", BASE_DIR / "var" / "snapshots"))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -343,6 +346,8 @@ SILENCED_SYSTEM_CHECKS = [
 RATELIMIT_SEARCH = os.environ.get("RATELIMIT_SEARCH", "30/m")
 RATELIMIT_SUGGEST = os.environ.get("RATELIMIT_SUGGEST", "120/m")
 RATELIMIT_API = os.environ.get("RATELIMIT_API", "60/m")
+# The downloads of the public lists (/tai-ve/): each writes a whole list.
+RATELIMIT_DOWNLOADS = os.environ.get("RATELIMIT_DOWNLOADS", "30/m")
 # Chart files (/bieu-do/…): each new set of parameters costs a server-side drawing.
 RATELIMIT_CHARTS = os.environ.get("RATELIMIT_CHARTS", "60/m")
 # How long the dashboards keep a computed result or a drawn chart (dashboards/cache.py): a

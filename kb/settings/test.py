@@ -30,6 +30,7 @@ WHITENOISE_AUTOREFRESH = True
 # tests/kb/test_rate_limits.py sets its own.
 SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.E003"]  # noqa: F405
 RATELIMIT_SEARCH = RATELIMIT_SUGGEST = RATELIMIT_API = RATELIMIT_CHARTS = "100000/m"
+RATELIMIT_DOWNLOADS = "100000/m"
 # Dashboards compute afresh in every test: a test's writes are rolled back, never committed,
 # so the version bump that would follow them never happens (tests/dashboards/test_cache.py
 # turns caching on to test it).

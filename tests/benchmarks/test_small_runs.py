@@ -292,3 +292,23 @@ def test_relevance_benchmark_reads_its_figures_from_real_answers(
         assert wrong["rank"] == 0 and wrong["misses"] == ["/co-quan/ca-mau/"], engine
         assert wrong["top"], engine  # the query was answered; the expectation is what fails
         assert f"{measured['share_top3']:.1%}" in printed and f"{measured['mrr']:.3f}" in printed
+
+
+@pytest.mark.postgres
+@pytest.mark.filterwarnings("ignore:No directory at")  # WhiteNoise without autorefresh
+def test_download_benchmark_small_run_reads_every_row_of_its_files(
+    postgres, transactional_db, seeded, tmp_path
+):
+    """The downloads' benchmark measures files that hold every row it says (its fetching
+    processes read this test's committed database)."""
+    from benchmarks import downloads as download_benchmark
+
+    with import_benchmark.bench_settings():
+        run = download_benchmark.benchmark(tmp_path, size=600)
+    public = Adoption.objects.public().count()
+    assert public >= 600
+    assert run["rows"]["/api/v1/adoptions/?format=csv"] == public
+    for url, figures in run["results"].items():
+        assert figures["bytes"] > 0 and figures["rss"] >= figures["rss_warm"] > 0, url
+    assert run["xlsx_rows"] == public + 1  # the header, then every record
+    assert all(met for _, met in run["checks"])

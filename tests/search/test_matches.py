@@ -172,6 +172,21 @@ def test_search_rebuild_fills_the_table_again(no_node):
     assert found("giảm phí").total > 0
 
 
+def test_emptying_the_rows_empties_the_table_and_new_rows_find_their_place(no_node, commit):
+    """`flush` empties the rows with TRUNCATE on PostgreSQL (and restarts their ids), DELETE
+    on SQLite: either way the table follows, and the rows written next are matched."""
+    assert narrow_rows()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {fulltext.TABLE} RESTART IDENTITY")
+        else:
+            cursor.execute(f"DELETE FROM {fulltext.TABLE}")
+    assert narrow_rows() == {}
+    with commit():
+        sync.refresh_all()
+    assert narrow_rows() and in_step()
+
+
 def test_a_newly_published_word_can_be_suggested_at_once(no_node, commit):
     # The vocabulary behind "did you mean" is cached until a search row changes: the first
     # search reads it without the new word, the second must see it.
