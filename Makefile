@@ -45,6 +45,8 @@ seed: migrate ## Load reference data and the demo catalogue (safe to repeat)
 setup run: export WAGTAILADMIN_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 setup: seed ## Everything `make run` does before serving, ending with the demo logins
+	@$(STEP) "Bản sao dữ liệu công khai (publish_snapshot)" $(LOG_DIR)/snapshot.log \
+	  $(BIN)/python manage.py publish_snapshot
 	@$(STEP) --show "Tài khoản minh họa" $(LOG_DIR)/accounts.log \
 	  $(BIN)/python manage.py seed_demo_accounts
 

@@ -155,6 +155,7 @@ def assert_steps_then_box(steps, box, port):
     assert [label for label in labels if label != "Thư viện"] == [
         "Cơ sở dữ liệu (migrate)",
         "Dữ liệu tham chiếu và danh mục mẫu",
+        "Bản sao dữ liệu công khai (publish_snapshot)",
         "Tài khoản minh họa",
     ]
     text = "\n".join(box)
