@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+SERVE_PORT ?= 8001
 export DJANGO_SETTINGS_MODULE ?= kb.settings.dev
 # What the set-up steps print (pip, migrations, the seed) goes here, one file per step, rewritten
 # each time; the terminal gets one line per step naming its log, and a failed step's whole log.
@@ -10,7 +11,7 @@ LOG_DIR ?= var/log
 STEP := bash scripts/step.sh
 
 .DEFAULT_GOAL := help
-.PHONY: help install setup run seed migrate test check lint format messages services services-stop clean
+.PHONY: help install setup run serve seed migrate test check lint format messages services services-stop clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -56,6 +57,9 @@ run: setup ## Set up and serve the site on http://127.0.0.1:$(PORT) with its imp
 	@$(BIN)/python manage.py db_worker --backend imports >$(LOG_DIR)/worker.log 2>&1 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+serve: install ## Production settings and gunicorn on 127.0.0.1:$(SERVE_PORT), against the services of `make services`, static files collected
+	@SERVE_PORT=$(SERVE_PORT) BIN=$(BIN) bash scripts/serve.sh
 
 check: install ## Lint, Django system checks and migration drift
 	$(BIN)/ruff check .

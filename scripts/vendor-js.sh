@@ -43,6 +43,13 @@ vendor() {
   for file in "$@"; do
     cp "$work/package/$file" "static/vendor/$name/"
   done
+  # A source map the package names but we do not keep: drop the comment that names it, or
+  # `collectstatic`'s manifest (production) refuses the file for its missing map.
+  for file in "static/vendor/$name"/*.min.js "static/vendor/$name"/*.min.css; do
+    if [[ -f $file && ! -f $file.map ]]; then
+      sed -i -E '/^\/[/*]# sourceMappingURL=/d' "$file"
+    fi
+  done
   echo "${spec#*@}" >"static/vendor/$name/VERSION"
   echo "[vendor] $spec -> static/vendor/$name"
 }

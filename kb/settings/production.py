@@ -76,3 +76,21 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").sp
 # National reviewers, national editors and superusers cannot reach the admin without a second
 # factor in production: not an environment switch, so a deployment cannot forget it.
 TWO_FACTOR_REQUIRED_FOR_NATIONAL = True
+
+# --- Logs: one JSON object a line, each with its request id (ops/requests.py) ---------------
+LOGGING = {
+    **LOGGING,  # noqa: F405
+    "formatters": {"json": {"()": "ops.requests.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json",
+        }
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # The access lines: one per request, off with ACCESS_LOG=false.
+    "loggers": {
+        "ops.requests": {"level": "INFO" if env_bool("ACCESS_LOG", True) else "WARNING"},
+    },
+}
