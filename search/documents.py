@@ -40,7 +40,9 @@ class ContentDocument(Document):
     suggest = Completion(analyzer="simple", preserve_separators=True)
 
     class Index:
-        settings = {"number_of_shards": 1, "number_of_replicas": 0}
+        # A replica on another node when the cluster has more than one: a node lost, its
+        # copy answers (and none on a single node, which would stay yellow for ever).
+        settings = {"number_of_shards": 1, "auto_expand_replicas": "0-1"}
 
 
 def _text(parts, sep=" "):

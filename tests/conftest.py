@@ -29,6 +29,7 @@ def require_service(available, what):
 # fixture -> the marker every test using it carries
 SERVICE_MARKERS = {
     "elasticsearch_url": "elasticsearch",
+    "elasticsearch_cluster_url": "elasticsearch_cluster",
     "postgres": "postgres",
     "redis_url": "redis",
 }
@@ -48,6 +49,15 @@ def require_marker(request, fixture):
             f"{request.node.nodeid} uses the `{fixture}` fixture without "
             f"@pytest.mark.{marker}: mark the test (or the parameter that asks for it)."
         )
+
+
+@pytest.fixture
+def elasticsearch_cluster_url(request):
+    """The three nodes of scripts/services/es-cluster.sh (ELASTICSEARCH_CLUSTER_URL)."""
+    require_marker(request, "elasticsearch_cluster_url")
+    url = os.environ.get("ELASTICSEARCH_CLUSTER_URL", "")
+    require_service(bool(url), "the Elasticsearch cluster (ELASTICSEARCH_CLUSTER_URL)")
+    return url
 
 
 @pytest.fixture

@@ -173,7 +173,9 @@ stop() {
 
 case "${1:-}" in
   start) start ;;
+  # The distribution and its user, for es-cluster.sh (which runs nodes of its own).
+  install) ensure_tools; ensure_user; install_es; echo "$ES_HOME" ;;
   stop) stop ;;
   env) echo "ELASTICSEARCH_URL=$ES_URL" ;;
-  *) echo "usage: $0 start|stop|env" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|env|install" >&2; exit 2 ;;
 esac

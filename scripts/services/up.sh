@@ -10,6 +10,7 @@ root=$(cd "$here/../.." && pwd)
 start_s=$(date +%s)
 "$here/postgres.sh" start
 "$here/elasticsearch.sh" start
+"$here/es-cluster.sh" start
 "$here/redis.sh" start
 "$here/browser.sh" install
 
@@ -19,6 +20,7 @@ env_file="$root/.services.env"
   echo "# written by scripts/services/up.sh; do not commit"
   "$here/postgres.sh" env
   "$here/elasticsearch.sh" env
+  "$here/es-cluster.sh" env
   "$here/redis.sh" env
   "$here/browser.sh" env
 } >"$env_file.tmp"

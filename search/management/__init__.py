@@ -9,6 +9,8 @@ from django.core.management.base import CommandError
 
 from elasticsearch import ApiError, TransportError
 
+from search.client import nodes
+
 
 @contextlib.contextmanager
 def quiet_transport():
@@ -24,12 +26,15 @@ def quiet_transport():
 
 
 def node_address():
-    """ELASTICSEARCH_URL without any user name or password, for messages."""
-    parts = urlsplit(settings.ELASTICSEARCH_URL)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    """ELASTICSEARCH_URL's nodes without any user name or password, for messages."""
+    shown = []
+    for url in nodes(settings.ELASTICSEARCH_URL):
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+        shown.append(urlunsplit((parts.scheme, host, parts.path, "", "")))
+    return ", ".join(shown)
 
 
 def unreachable(error):
