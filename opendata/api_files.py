@@ -7,8 +7,6 @@ are read a batch at a time and written as they are sent (`practices.resources.wr
 so a list of any length holds one batch in memory.
 """
 
-import itertools
-
 from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
@@ -81,8 +79,7 @@ class FileListMixin:
             serializer.fields.pop(name)  # not written: not worth making
 
         def rows():
-            iterator = objects.iterator(chunk_size=BATCH)
-            while batch := list(itertools.islice(iterator, BATCH)):
+            for batch in writers.batches(objects.iterator(chunk_size=BATCH), BATCH):
                 for item in self.prepare_batch(batch):
                     data = serializer.to_representation(item)
                     yield [_cell(data[name]) for name in headers]

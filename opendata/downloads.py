@@ -11,7 +11,6 @@ permission policy itself), never a storage path.
 
 import dataclasses
 import html
-import itertools
 from collections.abc import Iterable
 
 from django.db.models import Prefetch, prefetch_related_objects
@@ -25,6 +24,7 @@ from practices.evidence.storage import evidence_url
 from practices.models import Agency
 from practices.periods import Successions
 from practices.resources.widgets import DateWidget
+from practices.resources.writers import batches
 from search import queries as search_queries
 from search.results import MAX_PAGE, PAGE_SIZE
 
@@ -40,12 +40,6 @@ class Table:
 
 def _date(value):
     return DateWidget().render(value)
-
-
-def _batches(iterable):
-    iterator = iter(iterable)
-    while batch := list(itertools.islice(iterator, BATCH)):
-        yield batch
 
 
 # --- Records (a practice's adopters, an agency's records) ---------------------------------
@@ -121,7 +115,7 @@ def agency_records(request, agency, on=None, practice_slug=""):
     found = queries.agency_records(agency, on, practice_slug)
 
     def rows():
-        for batch in _batches(found.records.iterator(chunk_size=BATCH)):
+        for batch in batches(found.records.iterator(chunk_size=BATCH), BATCH):
             if on is not None:
                 batch = history.read_as_of(batch, on)
             prefetch_related_objects(batch, queries.RESULTS)
@@ -190,7 +184,7 @@ def agencies(request):
     units = units.prefetch_related(Prefetch("successors", Agency.objects.order_by("sort_name")))
 
     def rows():
-        for batch in _batches(units.iterator(chunk_size=BATCH)):
+        for batch in batches(units.iterator(chunk_size=BATCH), BATCH):
             for unit in queries.with_record_counts(batch):
                 yield [
                     unit.code,

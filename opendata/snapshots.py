@@ -14,6 +14,7 @@ steps travel as the import's stage columns (the latest date of each status), evi
 public link; evidence files and knowledge pages are not tables and stay out.
 """
 
+import csv
 import dataclasses
 import datetime
 import hashlib
@@ -336,8 +337,6 @@ def check(folder):
 
 
 def _reference(folder, name, model, fields):
-    import csv
-
     with open(folder / f"{name}.csv", encoding="utf-8-sig", newline="") as handle:
         for row in csv.DictReader(handle):
             code = row.pop("code")

@@ -31,10 +31,12 @@ def _blank(cell):
     return "" if cell is None else cell
 
 
-def _chunked(rows):
-    iterator = iter(rows)
-    while chunk := list(itertools.islice(iterator, ROWS_PER_CHUNK)):
-        yield chunk
+def batches(items, size=ROWS_PER_CHUNK):
+    """`items` as lists of `size` (the last shorter): how the files and their rows are read
+    and written, a batch at a time."""
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
 
 
 def csv_chunks(headers, rows):
@@ -45,7 +47,7 @@ def csv_chunks(headers, rows):
     writer = csv.writer(text, quoting=csv.QUOTE_ALL)
     writer.writerow(headers)
     yield BOM + text.getvalue().encode("utf-8")
-    for chunk in _chunked(rows):
+    for chunk in batches(rows):
         text.seek(0)
         text.truncate()
         writer.writerows([neutralise(_blank(cell)) for cell in row] for row in chunk)
@@ -56,7 +58,7 @@ def json_chunks(headers, rows):
     """A JSON list of objects keyed by the headers, laid out as `json.dumps(…, indent=2)`
     would, a few hundred at a time."""
     opened = False
-    for chunk in _chunked(rows):
+    for chunk in batches(rows):
         items = []
         for row in chunk:
             item = dict(zip(headers, (escape_start(_blank(cell)) for cell in row), strict=True))
