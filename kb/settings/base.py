@@ -81,6 +81,9 @@ MIDDLEWARE = [
     # ETag from the body and 304 on a match (If-None-Match, If-Modified-Since), for the
     # Last-Modified the next one sets on the open-data API (opendata/middleware.py).
     "django.middleware.http.ConditionalGetMiddleware",
+    # Anonymous answers from the shared cache (ops/pagecache.py); inside the ETag and 304 step,
+    # outside what a cached answer carries (its Last-Modified, X-Frame-Options).
+    "ops.pagecache.PageCacheMiddleware",
     "opendata.middleware.LastModifiedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Vietnamese whatever the browser asks for (kb/language.py); not Django's LocaleMiddleware.
@@ -163,7 +166,7 @@ WAGTAIL_DATETIME_FORMAT = formats.DATETIME_INPUT_FORMATS[0]
 WAGTAIL_TIME_FORMAT = formats.TIME_INPUT_FORMATS[0]
 
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 MEDIA_URL = "/media/"
@@ -326,6 +329,10 @@ CACHES = {
         "TIMEOUT": 24 * 3600,
     },
 }
+# Anonymous answers of the public site and the API kept in the default cache this many seconds
+# (ops/pagecache.py), 0 for none; a published change makes them stale at once in any case.
+# Off here (one process, templates edited live); production sets 300.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0"))
 # Admin imports: rows per page of the preview; unfinished imports a user may have at once.
 IMPORT_PREVIEW_PAGE_SIZE = int(os.environ.get("IMPORT_PREVIEW_PAGE_SIZE", "100"))
 IMPORT_MAX_ACTIVE_JOBS = int(os.environ.get("IMPORT_MAX_ACTIVE_JOBS", "2"))

@@ -84,6 +84,7 @@ def _row_statuses(result, numbers, dataset, label_columns):
 
 def _run_import(resource, source, file_format=None, dry_run=False):
     """Read `source` and import it with `resource`, all or nothing; an ImportReport."""
+    from ops.pagecache import invalidate
     from search.sync import bulk_changes
 
     dataset, numbers, shown, ignored = read_dataset(
@@ -112,6 +113,7 @@ def _run_import(resource, source, file_format=None, dry_run=False):
             if report.errors or dry_run:
                 raise _Rollback
             resource.record()
+            invalidate()  # bulk writes send no signals
     except _Rollback:
         pass
     except DatabaseError as error:

@@ -4,6 +4,7 @@ from django.db import transaction
 
 from indicators.seed import load_indicators
 from kb.seed import CATALOGUE_PATH, SeedError, load_catalogue
+from ops.pagecache import invalidate
 from practices.reference import REFERENCE_DIR, load_reference_data
 from reporting.roles import setup_roles
 from search.sync import bulk_changes
@@ -39,6 +40,7 @@ class Command(BaseCommand):
                 # editors' page permissions are granted, exists only once the catalogue made it.
                 setup_roles()
                 log("  vai trò và quy trình thẩm định: đã thiết lập")
+                invalidate()  # bulk writes send no signals
         except (SeedError, ValidationError, OSError, ValueError, KeyError) as error:
             raise CommandError(
                 f"Không nạp được dữ liệu, không có thay đổi nào được lưu: {error}"
