@@ -54,7 +54,7 @@ setup: seed ## Everything `make run` does before serving, ending with the demo l
 run: setup ## Set up and serve the site on http://127.0.0.1:$(PORT) with its import worker (SQLite unless DATABASE_URL is set)
 	@# The admin imports run in the background worker; it stops with the server. It reloads on
 	@# code changes as the server does, and writes to its log so the terminal is the server's.
-	@$(BIN)/python manage.py db_worker --backend imports >$(LOG_DIR)/worker.log 2>&1 & worker=$$!; \
+	@$(BIN)/python manage.py db_worker --backend background --queue-name '*' >$(LOG_DIR)/worker.log 2>&1 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

@@ -113,7 +113,7 @@ def _finish(job, report):
     job.save()
 
 
-@task(backend="imports")
+@task(backend="background", queue_name="imports")
 def run_import(job_id):
     """Run the import job `job_id` (queued by the admin's upload or confirm)."""
     from practices.resources import ImportFileError

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make serve`: the production settings on this machine, against the services that
 # `make services` started (.services.env), behind gunicorn: migrate, load the seed, collect
-# the static files, then serve on 127.0.0.1:${SERVE_PORT:-8001} until Ctrl-C.
+# the static files, then serve on 127.0.0.1:${SERVE_PORT:-8001}, with a background worker,
+# until Ctrl-C.
 # Variables already set in the environment win over .services.env (a test points the server
 # at its own database that way).
 set -euo pipefail
@@ -28,6 +29,8 @@ export GUNICORN_BIND=${GUNICORN_BIND:-127.0.0.1:$PORT}
 export SECURE_SSL_REDIRECT=${SECURE_SSL_REDIRECT:-false}
 export SECURE_HSTS_SECONDS=${SECURE_HSTS_SECONDS:-0}
 export WAGTAILADMIN_BASE_URL=${WAGTAILADMIN_BASE_URL:-http://127.0.0.1:$PORT}
+# No SMTP server here: the worker prints the e-mails it sends.
+export EMAIL_BACKEND=${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}
 
 "$BIN/python" manage.py migrate --no-input -v0
 "$BIN/python" manage.py load_seed > /dev/null
@@ -35,5 +38,9 @@ export WAGTAILADMIN_BASE_URL=${WAGTAILADMIN_BASE_URL:-http://127.0.0.1:$PORT}
 if [[ -n "${ELASTICSEARCH_URL:-}" && -z "${SERVE_SKIP_INDEX:-}" ]]; then
   "$BIN/python" manage.py search_sync > /dev/null || true  # rows written while it was away
 fi
+# The background worker (imports, e-mail, search pushes) beside the server; it stops with it.
+"$BIN/python" manage.py db_worker --backend background --queue-name '*' --no-reload -v0 &
+worker=$!
+trap 'kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null' EXIT
 echo "Đang phục vụ (gunicorn, kb.settings.production) tại http://$GUNICORN_BIND/ · Ctrl-C để dừng"
-exec "$BIN/gunicorn" -c ops/gunicorn.conf.py kb.wsgi
+"$BIN/gunicorn" -c ops/gunicorn.conf.py kb.wsgi

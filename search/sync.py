@@ -139,7 +139,7 @@ def apply_changes(dirty):
         rows += more_rows
         removed += more_removed
     write_rows(rows, removed)
-    push_pending()
+    _request_push()
 
 
 def write_rows(rows, removed_keys):
@@ -383,7 +383,13 @@ def bulk_changes(touched_only=False):
             refresh_all()
         else:
             refresh_touched(touched)
-        transaction.on_commit(push_pending, robust=True)
+        transaction.on_commit(_request_push, robust=True)
+
+
+def _request_push():
+    from search.tasks import request_push  # the task module imports this one
+
+    request_push()
 
 
 def _actions(docs, index):

@@ -293,14 +293,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-# Background tasks (django-tasks). Wagtail's own small tasks (reference index, file deletions)
-# stay in the request, as before. Admin imports are stored in the database and run by
-# `manage.py db_worker --backend imports` (`make run` starts one); IMPORT_TASK_BACKEND
-# `django_tasks.backends.immediate.ImmediateBackend` runs them in the request instead.
+# Background work (django-tasks, with django-tasks-db's database backend; README: "Background
+# work"): the admin's imports and exports, snapshots, e-mails and pushing search rows. Queued in
+# the database, in the transaction that asks for them, and run by `manage.py db_worker --backend
+# background --queue-name '*'` (`make run` starts one). TASK_BACKEND
+# `django_tasks.backends.immediate.ImmediateBackend` runs them in the request instead. Wagtail's
+# own small tasks (reference index, file deletions) stay in the request (`default`).
+TASK_QUEUES = ["default", "imports", "mail", "search"]
+# A push of search rows that found no node tries again after this many seconds (search/tasks.py).
+SEARCH_PUSH_RETRY_SECONDS = int(os.environ.get("SEARCH_PUSH_RETRY_SECONDS", "30"))
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-    "imports": {
-        "BACKEND": os.environ.get("IMPORT_TASK_BACKEND", "django_tasks_db.DatabaseBackend")
+    "background": {
+        "BACKEND": os.environ.get("TASK_BACKEND")
+        or os.environ.get("IMPORT_TASK_BACKEND")  # its name before the queue did more
+        or "django_tasks_db.DatabaseBackend",
+        "QUEUES": TASK_QUEUES,
     },
 }
 # The default cache: Redis when REDIS_URL is set (production requires it: the rate-limit
@@ -339,6 +347,10 @@ IMPORT_MAX_ACTIVE_JOBS = int(os.environ.get("IMPORT_MAX_ACTIVE_JOBS", "2"))
 
 LOGIN_URL = "wagtailadmin_login"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "khogiaiphap@localhost")
+# With EMAIL_BACKEND "ops.mail.QueuedEmailBackend" (production's), the worker sends through this
+# one, trying a message this many times (ops/mail.py).
+EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_DELIVERY_ATTEMPTS = int(os.environ.get("EMAIL_DELIVERY_ATTEMPTS", "5"))
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 # Where the reporter's dashboard tells reporters to ask (empty: their administrator).
 REPORTING_HELP_EMAIL = os.environ.get("REPORTING_HELP_EMAIL", "")

@@ -36,11 +36,15 @@ RATELIMIT_DOWNLOADS = "100000/m"
 # turns caching on to test it).
 DASHBOARDS_CACHE_SECONDS = 0
 
-# Imports run in the request through the same task (tests/practices/test_admin_import_tasks.py
-# runs the database backend and its worker too); progress goes to a throw-away folder.
+# Background work runs in the request through the same tasks (tests/practices/
+# test_admin_import_tasks.py and tests/ops/test_tasks.py run the database backend and its
+# worker too); progress goes to a throw-away folder.
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-    "imports": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "background": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": TASK_QUEUES,  # noqa: F405
+    },
 }
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

@@ -100,7 +100,7 @@ def wait_until_up(process, base):
 
 
 def get(url):
-    request = urllib.request.Request(url, headers={"Host": HOST})
+    request = urllib.request.Request(url, headers={"Host": HOST})  # noqa: S310 - our servers
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - our servers
         return response.headers.get("X-Page-Cache"), response.read().decode()
 
