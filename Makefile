@@ -85,10 +85,10 @@ format: install ## Format the code with ruff
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-services: ## Install and start PostgreSQL, Elasticsearch, Redis and Chromium; writes .services.env
+services: ## Install and start PostgreSQL, Elasticsearch (one node and a cluster of three), Redis, the object store and Chromium; writes .services.env
 	bash scripts/services/up.sh
 
-services-stop: ## Stop PostgreSQL, Elasticsearch and Redis
+services-stop: ## Stop PostgreSQL, Elasticsearch, Redis and the object store
 	bash scripts/services/down.sh
 
 clean: ## Remove the virtualenv, the SQLite database and generated files

@@ -49,6 +49,7 @@ class ImportJob(models.Model):
     summary = models.JSONField("kết quả", default=dict, blank=True)
     message = models.TextField("thông báo", blank=True)
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    started_at = models.DateTimeField("bắt đầu lúc", null=True, blank=True)
     finished_at = models.DateTimeField("xong lúc", null=True, blank=True)
 
     class Meta:

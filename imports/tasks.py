@@ -49,6 +49,9 @@ def _import(job, data):
     # The file's name reaches the reviewers' digest e-mail of a reporter's adoptions.
     named = {"file_name": job.file_name} if job.kind == "adoptions" else {}
     with transaction.atomic():
+        # Held until the import commits or rolls back: while it is, the worker is alive
+        # (imports/recovery.py tells a killed one by the lock being free).
+        ImportJob.objects.select_for_update().filter(pk=job.pk).first()
         report = function(
             data,
             job.file_format,
@@ -119,7 +122,7 @@ def run_import(job_id):
     from practices.resources import ImportFileError
 
     claimed = ImportJob.objects.filter(pk=job_id, state=ImportJob.State.QUEUED).update(
-        state=ImportJob.State.RUNNING
+        state=ImportJob.State.RUNNING, started_at=timezone.now()
     )
     if not claimed:  # already run, or gone
         return None

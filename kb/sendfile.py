@@ -6,9 +6,14 @@ from an `internal` location, which no client can request directly. One prefix pe
 `EVIDENCE_ACCEL_REDIRECT_PREFIX` for PRIVATE_MEDIA_ROOT (evidence files),
 `DOCUMENTS_ACCEL_REDIRECT_PREFIX` for MEDIA_ROOT (Wagtail's documents).
 
+A storage without local files (a bucket: `storage.path()` raises NotImplementedError) has no
+folder for nginx: `serve_stored` streams the file from `storage.open` with the same headers,
+never a redirect to the bucket.
+
 The module is also Wagtail's `SENDFILE_BACKEND` (its documents' serve view calls `sendfile`),
-so documents follow the same story. No library: django-sendfile2 knows one folder only, and
-this is one header.
+so documents follow the same story; for documents in a bucket the serve view streams them
+itself (`WAGTAILDOCS_SERVE_METHOD = "serve_view"`, which never redirects). No library:
+django-sendfile2 knows one folder only, and this is one header.
 """
 
 import os
@@ -56,6 +61,14 @@ def content_disposition(filename):
     return value
 
 
+def _download_headers(response, filename, private):
+    if filename is not None:
+        response["Content-Disposition"] = content_disposition(filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store" if private else "public, max-age=600"
+    return response
+
+
 def serve(request, path, *, content_type, filename=None, private=True):
     """The response for a file at the absolute `path` that the user may have.
 
@@ -68,11 +81,29 @@ def serve(request, path, *, content_type, filename=None, private=True):
     else:
         response = FileResponse(open(path, "rb"), content_type=content_type)  # noqa: SIM115
         response["Last-Modified"] = http_date(os.stat(path).st_mtime)
-    if filename is not None:
-        response["Content-Disposition"] = content_disposition(filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store" if private else "public, max-age=600"
-    return response
+    return _download_headers(response, filename, private)
+
+
+def serve_stored(request, storage, name, *, content_type, filename=None, private=True):
+    """The response for the file `name` of `storage`, as `serve` makes it: from its local
+    path when the storage has one (so X-Accel-Redirect applies), else streamed from
+    `storage.open`. Raises FileNotFoundError when the file is not there."""
+    try:
+        path = storage.path(name)
+    except NotImplementedError:
+        path = None
+    if path is not None:
+        if not storage.exists(name):
+            # Checked here too for X-Accel-Redirect, which would hand nginx a missing file.
+            raise FileNotFoundError(name)
+        return serve(request, path, content_type=content_type, filename=filename, private=private)
+    file = storage.open(name, "rb")  # a bucket's storage raises FileNotFoundError itself
+    response = FileResponse(file, content_type=content_type)
+    try:
+        response["Last-Modified"] = http_date(storage.get_modified_time(name).timestamp())
+    except NotImplementedError:
+        pass
+    return _download_headers(response, filename, private)
 
 
 def sendfile(request, filename, **kwargs):

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_http_methods
 
 from wagtail.permissions import policy_registry
 
-from imports import progress, queries, uploads
+from imports import progress, queries, recovery, uploads
 from imports.models import ImportJob
 from imports.tasks import run_import
 from practices import resources
@@ -325,6 +325,7 @@ def _job_or_404(request, job_id):
     job = _owned(request, job_id)
     if job is None:
         raise Http404("Không có lần nhập này.")
+    recovery.settle_if_interrupted(job)
     return job
 
 

@@ -19,6 +19,7 @@ echo "[test] DATABASE_URL=${DATABASE_URL:-sqlite (default)}"
 echo "[test] ELASTICSEARCH_URL=${ELASTICSEARCH_URL:-unset}"
 echo "[test] REDIS_URL=${REDIS_URL:-unset}"
 echo "[test] CHROMIUM_PATH=${CHROMIUM_PATH:-unset}"
+echo "[test] OBJECT_STORAGE_URL=${OBJECT_STORAGE_URL:-unset}"
 if [ "$#" -gt 1 ] || [[ "${DATABASE_URL:-sqlite}" == sqlite* ]]; then
   exec "$bin/pytest" "${@:2}"
 fi

@@ -1,11 +1,12 @@
 """Shared fixtures. Tests that need a real service fail in CI when it is missing, and are
 skipped elsewhere, so `make test` passes on a machine with nothing but Python.
 
-A test that uses a service carries its marker (`postgres`, `elasticsearch`, `redis`), so that
-`-m "not elasticsearch"` leaves out exactly those: it is added here to every test that asks
-for the service's fixture, directly or through another fixture, and the fixture refuses a test
-that reached it without the marker (one that asked with `request.getfixturevalue` must carry
-it itself, e.g. as a mark of the fixture parameter that asks)."""
+A test that uses a service carries its marker (`postgres`, `elasticsearch`, `redis`,
+`objectstore`), so that `-m "not elasticsearch"` leaves out exactly those: it is added here to
+every test that asks for the service's fixture, directly or through another fixture, and the
+fixture refuses a test that reached it without the marker (one that asked with
+`request.getfixturevalue` must carry it itself, e.g. as a mark of the fixture parameter that
+asks)."""
 
 import os
 import shutil
@@ -32,6 +33,7 @@ SERVICE_MARKERS = {
     "elasticsearch_cluster_url": "elasticsearch_cluster",
     "postgres": "postgres",
     "redis_url": "redis",
+    "objectstore_url": "objectstore",
 }
 
 
@@ -75,6 +77,16 @@ def redis_url(request):
     require_marker(request, "redis_url")
     url = os.environ.get("REDIS_URL", "")
     require_service(bool(url), "Redis (REDIS_URL)")
+    return url
+
+
+@pytest.fixture
+def objectstore_url(request):
+    """The S3-compatible server of scripts/services/objectstore.sh (OBJECT_STORAGE_URL). Tests
+    make buckets of their own there and point the storages at them themselves."""
+    require_marker(request, "objectstore_url")
+    url = os.environ.get("OBJECT_STORAGE_URL", "")
+    require_service(bool(url), "the object store (OBJECT_STORAGE_URL)")
     return url
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import env_bool
+from .object_storage import image_origin, s3_storages, storage_backend
 
 
 def weak_secret_key_reason(key):
@@ -105,3 +106,38 @@ LOGGING = {
         "ops.requests": {"level": "INFO" if env_bool("ACCESS_LOG", True) else "WARNING"},
     },
 }
+
+# --- Object storage: files on a store every app server shares (docs/production.md) ---------
+# STORAGE_BACKEND=s3 (or AWS_STORAGE_BUCKET_NAME set) puts documents, images and evidence in
+# private buckets (kb/settings/object_storage.py); unset, they stay on the local disk above.
+# Either way documents go out only through Wagtail's serve view and evidence only through the
+# evidence view, after their permission checks: from a bucket the application streams them
+# (evidence: kb.sendfile; documents: Wagtail's serve view), never a redirect to it.
+STORAGE_BACKEND = storage_backend(os.environ)
+if STORAGE_BACKEND == "s3":
+    STORAGES = {**STORAGES, **s3_storages(os.environ)}
+    # Images are the one kind of file linked in the bucket (signed URLs that expire): the
+    # admin's image library shows them, so the policy lets images come from there.
+    CONTENT_SECURITY_POLICY = {
+        **CONTENT_SECURITY_POLICY,  # noqa: F405
+        "DIRECTIVES": {
+            **CONTENT_SECURITY_POLICY["DIRECTIVES"],  # noqa: F405
+            "img-src": [
+                *CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"],  # noqa: F405
+                image_origin(os.environ),
+            ],
+        },
+    }
+    if WAGTAILDOCS_SERVE_METHOD != "serve_view":  # noqa: F405
+        # "redirect" or "direct" would send users to the bucket, past the evidence rule.
+        raise ImproperlyConfigured(
+            "Documents in a bucket need WAGTAILDOCS_SERVE_METHOD='serve_view'."
+        )
+
+# --- Database connections across a PostgreSQL restart (issue 14, benchmarks/load.py) --------
+# With DB_CONN_MAX_AGE > 0 a thread keeps its connection between requests. After PostgreSQL
+# restarts, that connection is dead, and without a check the next request on each thread fails
+# with a 500, long after the server is back (the load test's run (b) counted them). Checked
+# before reuse, a dead connection is replaced and the request served. With DB_CONN_MAX_AGE=0
+# (the default: a connection per request) there is nothing to check and this costs nothing.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405

@@ -26,7 +26,8 @@ logger = logging.getLogger(__name__)
 
 
 def remove_unused(names):
-    """Delete from storage those of `names` that nothing may still serve."""
+    """Delete from storage (the disk or the bucket) those of `names` that nothing may still
+    serve."""
     from practices.evidence.queries import names_in_use
 
     names = {name for name in names if is_stored_name(name)}
@@ -34,7 +35,9 @@ def remove_unused(names):
     for name in sorted(names - names_in_use(names)):
         try:
             storage.delete(name)
-        except OSError:
+        except Exception:
+            # Runs after the commit, in the request that published or deleted: a disk's
+            # OSError or a bucket's client error must not turn its success into an error page.
             logger.warning("Không xoá được tệp minh chứng %s", name, exc_info=True)
 
 

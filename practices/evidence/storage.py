@@ -1,10 +1,11 @@
 """Where evidence files live and what they are called.
 
-Files go to their own storage (`STORAGES["evidence"]`, under `PRIVATE_MEDIA_ROOT`), which no
-web server location maps to a public URL: the only way to them is the evidence view, which
-asks the permission policy. Each upload gets a random name, so a stored name says nothing
-about the upload and cannot be guessed; the uploader's own name is kept beside it
-(`evidence_file_name`) and only used as the download name.
+Files go to their own storage (`STORAGES["evidence"]`: under `PRIVATE_MEDIA_ROOT`, or in a
+private bucket, `practices.evidence.object_storage`), which no web server maps to a public
+URL: the only way to them is the evidence view, which asks the permission policy. Each upload
+gets a random name, so a stored name says nothing about the upload and cannot be guessed; the
+uploader's own name is kept beside it (`evidence_file_name`) and only used as the download
+name.
 
 This module is imported by the models: it must not import models, queries or views.
 """
@@ -17,10 +18,12 @@ import unicodedata
 from django import forms
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import LazyObject, cached_property, empty
 
 STORAGE_ALIAS = "evidence"
 # Stored names: `minh-chung/<year>/<month>/<32 hex digits>.<extension>`. The view refuses any
@@ -59,9 +62,27 @@ class EvidenceStorage(FileSystemStorage):
         return evidence_url(name)
 
 
+class _ConfiguredEvidenceStorage(LazyObject):
+    """`storages["evidence"]`, looked up when first used and again after `STORAGES` changes
+    (as `default_storage` is): the model field keeps this, so a test that points the
+    storages at another backend through the `settings` fixture moves the field's files too."""
+
+    def _setup(self):
+        self._wrapped = storages[STORAGE_ALIAS]
+
+
+_configured = _ConfiguredEvidenceStorage()
+
+
+@receiver(setting_changed)
+def _storages_changed(*, setting, **kwargs):
+    if setting == "STORAGES":
+        _configured._wrapped = empty
+
+
 def evidence_storage():
     # A callable, so that migrations name the alias rather than a location on this machine.
-    return storages[STORAGE_ALIAS]
+    return _configured
 
 
 def evidence_url(name):

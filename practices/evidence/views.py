@@ -24,17 +24,17 @@ def evidence_file(request, path):
     access = queries.file_access(request.user, name)
     if access is None:
         raise Http404
-    storage = evidence_storage()
-    location = storage.path(name)
-    if not storage.exists(name):
-        raise Http404
-    return sendfile.serve(
-        request,
-        location,
-        content_type=content_type(name),
-        filename=download_name(name, queries.original_name(name)),
-        private=access != queries.PUBLIC,
-    )
+    try:
+        return sendfile.serve_stored(
+            request,
+            evidence_storage(),
+            name,
+            content_type=content_type(name),
+            filename=download_name(name, queries.original_name(name)),
+            private=access != queries.PUBLIC,
+        )
+    except FileNotFoundError:
+        raise Http404 from None
 
 
 def guard_evidence_document(document, request):
@@ -43,12 +43,13 @@ def guard_evidence_document(document, request):
     that is no evidence keeps Wagtail's rules.
 
     Wagtail's serve view still sends the file (streamed, or by X-Accel-Redirect through
-    `kb.sendfile`): a hook can only replace the response with a plain `HttpResponse`, which
-    would hold the whole file in memory. The request is marked instead, and
-    `practices.evidence.middleware` makes the response a private download."""
+    `kb.sendfile`, or from a bucket): a hook can only replace the response with a plain
+    `HttpResponse`, which would hold the whole file in memory. The request is marked with the
+    document's file name instead, and `practices.evidence.middleware` makes the response a
+    private download."""
     access = queries.document_access(request.user, document)
     if access == queries.DENIED:
         raise Http404
     if access == queries.PRIVATE:
-        request.private_evidence_document = True
+        request.private_evidence_document = document.filename
     return None

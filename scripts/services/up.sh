@@ -12,6 +12,7 @@ start_s=$(date +%s)
 "$here/elasticsearch.sh" start
 "$here/es-cluster.sh" start
 "$here/redis.sh" start
+"$here/objectstore.sh" start
 "$here/browser.sh" install
 
 # Write to a temp file and rename, so a reader never sees half a file.
@@ -22,6 +23,7 @@ env_file="$root/.services.env"
   "$here/elasticsearch.sh" env
   "$here/es-cluster.sh" env
   "$here/redis.sh" env
+  "$here/objectstore.sh" env
   "$here/browser.sh" env
 } >"$env_file.tmp"
 mv "$env_file.tmp" "$env_file"
