@@ -12,7 +12,7 @@ from indicators.permissions import can_edit_values
 from indicators.resources import COLUMNS, NATIONAL, IndicatorValueResource
 from practices.models import PROVINCIAL_KINDS, Agency, Indicator
 from practices.resources import templates
-from practices.resources.export import _export
+from practices.resources.export import Export
 from practices.resources.runner import _run_import
 
 # The template leaves out the slug an export writes beside the code.
@@ -29,14 +29,19 @@ def import_indicator_values(source, file_format=None, dry_run=False, user=None, 
     return _run_import(resource, source, file_format, dry_run)
 
 
-def export_indicator_values(queryset=None, file_format="csv"):
-    """The values as bytes in `file_format`, in the columns the import reads."""
+def indicator_values_export(queryset=None):
+    """The values of `queryset` (all by default) in the columns the import reads."""
     queryset = (
         (queryset if queryset is not None else IndicatorValue.objects.all())
         .select_related("indicator", "agency")
         .order_by("indicator__code", "agency__sort_name", "period_start", "period_kind", "kind")
     )
-    return _export(IndicatorValueResource(), queryset, file_format)
+    return Export(IndicatorValueResource(), queryset)
+
+
+def export_indicator_values(queryset=None, file_format="csv"):
+    """The values as bytes in `file_format`."""
+    return indicator_values_export(queryset).to_bytes(file_format)
 
 
 def template(user, file_format):
@@ -101,7 +106,7 @@ def template(user, file_format):
 # What the admin's import screens call (practices.admin_views.Kind).
 KIND_FUNCTIONS = {
     "import": import_indicator_values,
-    "export": export_indicator_values,
+    "export": indicator_values_export,
     "template": template,
     "permission": can_edit_values,
 }

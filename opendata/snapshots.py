@@ -21,6 +21,7 @@ import hashlib
 import json
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -218,20 +219,24 @@ def root():
     return Path(settings.SNAPSHOTS_ROOT)
 
 
-def publish(on=None, site_url=""):
+def publish(on=None, site_url="", progress=None):
     """Write today's package (replacing one written earlier today) and return its folder.
-    Written in a folder beside it, then renamed: a reader never sees half a package."""
+    Written in a folder beside it, then renamed: a reader never sees half a package (a publish
+    killed mid-way leaves that hidden folder, which `remove_leftovers` removes).
+    `progress(tables done, tables)` after each table."""
     on = on or timezone.localdate()
     root().mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{on:%Y-%m-%d}-", dir=root()))
     try:
         resources, sums = [], []
         with transaction.atomic():  # every table read in one snapshot of the database
-            for table in TABLES:
+            for done, table in enumerate(TABLES, 1):
                 data = table.write()
                 (work / f"{table.name}.csv").write_bytes(data)
                 resources.append(_resource(table, data))
                 sums.append((hashlib.sha256(data).hexdigest(), f"{table.name}.csv"))
+                if progress:
+                    progress(done, len(TABLES))
         package = {
             "profile": "tabular-data-package",
             "name": f"dvctt-giai-phap-hay-{on:%Y-%m-%d}",
@@ -264,6 +269,28 @@ def publish(on=None, site_url=""):
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+
+
+def remove_leftovers(older_than):
+    """What publishes killed mid-way left, untouched for `older_than` (a timedelta): the
+    hidden folders they were writing (removed), and a package set aside while a new one of
+    the same day replaced it (put back when the new one never arrived). Returns the names."""
+    if not root().is_dir():
+        return []
+    cutoff = time.time() - older_than.total_seconds()
+    found = []
+    for folder in root().iterdir():
+        if not folder.name.startswith(".") or not folder.is_dir():
+            continue
+        if folder.stat().st_mtime > cutoff:
+            continue  # still being written
+        found.append(folder.name)
+        final = folder.with_name(folder.name[1:].removesuffix("-replaced"))
+        if folder.name.endswith("-replaced") and not final.exists():
+            folder.rename(final)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+    return found
 
 
 # --- Listing -------------------------------------------------------------------------------

@@ -6,6 +6,6 @@ class OpsConfig(AppConfig):
     verbose_name = "Vận hành"
 
     def ready(self):
-        from ops import signals
+        from ops import jobs, signals  # noqa: F401 - jobs: its receiver of task_started
 
         signals.connect()

@@ -6,6 +6,9 @@ upload and the confirm queue a job and send the user to its status page, which s
 done while it runs (a small script polls `status_json`) and then the result. The preview is
 paginated, its errors first. Only the user who started a job sees it (404 for anyone else).
 
+An export is a job of the same worker too (`ops.jobs.run_export`): its button queues it and
+leads to the job's page ("Công việc nền"), which offers the file once written.
+
 The uploaded bytes wait between preview and confirm in a temporary file named by a random
 token (`imports.uploads`), deleted once confirmed (and stale ones after a day). The import runs
 as the logged-in user: a reporter's rows become reports awaiting review, a national user's are
@@ -93,16 +96,23 @@ class Kind:
             return self.function("template")(user, file_format)
         return import_templates.template(self.name, user, file_format)
 
-    def export(self, user, file_format):
+    def exported(self, user):
+        """What this user's export holds: a `practices.resources.Export` (its headers, and
+        its rows a batch at a time)."""
         if self.functions:
-            return self.function("export")(file_format=file_format)
+            return self.function("export")()
         if self.name == "adoptions":
             # A reporter downloads the records of their own agencies.
             queryset = policy_registry.get_by_type(Adoption).instances_user_has_any_permission_for(
                 user, ["change", "view"]
             )
-            return resources.export_adoptions(queryset, file_format)
-        return getattr(resources, f"export_{self.name}")(file_format=file_format)
+            return resources.adoptions_export(queryset)
+        return getattr(resources, f"{self.name}_export")()
+
+    def export(self, user, file_format):
+        """The whole file as bytes (the admin writes it in a background job instead,
+        `ops.jobs.run_export`, from the same `exported`)."""
+        return self.exported(user).to_bytes(file_format)
 
 
 KINDS = {
@@ -460,17 +470,20 @@ def status(request, job_id):
     )
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["POST"])
 def export(request, kind, file_format):
-    """The current data as a file in the columns its import reads."""
+    """Queue the current data as a file in the columns its import reads (a job of the
+    background worker, `ops.jobs.run_export`), and lead to the job's page, which offers the
+    file once written."""
+    from ops import jobs
+
     if kind not in KINDS or file_format not in EXPORT_TYPES:
         raise Http404
     kind = KINDS[kind]
     if forbidden := _forbidden(request, kind):
         return forbidden
-    response = HttpResponse(kind.export(request.user, file_format), EXPORT_TYPES[file_format])
-    response["Content-Disposition"] = f'attachment; filename="{kind.file_stem}.{file_format}"'
-    return response
+    job = jobs.queue_export(request.user, kind.name, file_format)
+    return redirect("ops_jobs:detail", job_id=job.pk)
 
 
 @require_http_methods(["GET"])

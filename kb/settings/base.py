@@ -311,6 +311,17 @@ TASKS = {
         "QUEUES": TASK_QUEUES,
     },
 }
+# --- Background jobs of the admin: exports and snapshots (ops/jobs.py) ---------------------
+# They run on the queue `imports`, with the other long jobs. An export's file waits for the user
+# who asked in JOB_FILES_ROOT: outside MEDIA_ROOT and under no URL (a permission-checked view
+# serves it), kept JOB_FILES_KEEP_DAYS. An export reads and writes JOB_EXPORT_BATCH records at a
+# time, and writes its progress after each batch. A job running without progress for
+# JOB_STALE_SECONDS is taken as interrupted (its worker was killed): its page says so, and the
+# next task a worker starts, or `manage.py mark_interrupted_jobs`, marks it failed.
+JOB_FILES_ROOT = Path(os.environ.get("JOB_FILES_ROOT", BASE_DIR / "var" / "job-files"))
+JOB_FILES_KEEP_DAYS = int(os.environ.get("JOB_FILES_KEEP_DAYS", "7"))
+JOB_EXPORT_BATCH = int(os.environ.get("JOB_EXPORT_BATCH", "500"))
+JOB_STALE_SECONDS = int(os.environ.get("JOB_STALE_SECONDS", "900"))
 # The default cache: Redis when REDIS_URL is set (production requires it: the rate-limit
 # counters must be shared by every process), else this process's memory (`make run`: one
 # process). `import_progress`: rows done of a running import, written by the worker outside the

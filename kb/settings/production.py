@@ -51,13 +51,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # A web server that publishes MEDIA_ROOT (or the static files) must not publish the evidence.
-_private = Path(PRIVATE_MEDIA_ROOT).resolve()  # noqa: F405
-for _public in (MEDIA_ROOT, STATIC_ROOT):  # noqa: F405
-    _public = Path(_public).resolve()
-    if _private == _public or _public in _private.parents or _private in _public.parents:
-        raise ImproperlyConfigured(
-            "PRIVATE_MEDIA_ROOT must be a folder of its own, outside MEDIA_ROOT and STATIC_ROOT."
-        )
+# Nor the export files of the admin's jobs (ops/jobs.py), served only to who asked for them.
+for _name in ("PRIVATE_MEDIA_ROOT", "JOB_FILES_ROOT"):
+    _private = Path(globals()[_name]).resolve()
+    for _public in (MEDIA_ROOT, STATIC_ROOT):  # noqa: F405
+        _public = Path(_public).resolve()
+        if _private == _public or _public in _private.parents or _private in _public.parents:
+            raise ImproperlyConfigured(
+                f"{_name} must be a folder of its own, outside MEDIA_ROOT and STATIC_ROOT."
+            )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -15,6 +15,10 @@ SEARCH_INDEX_PREFIX = os.environ.get("TEST_SEARCH_INDEX_PREFIX", "dvctt-test")
 ALLOWED_HOSTS = ["*"]
 WAGTAILADMIN_BASE_URL = "http://testserver"
 PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="dvctt-test-private-")
+# A worker started by a test in another process is given the same folders (tests/ops); a
+# worker's clean-up of interrupted jobs never reaches the checkout's own var/.
+JOB_FILES_ROOT = os.environ.get("JOB_FILES_ROOT") or tempfile.mkdtemp(prefix="dvctt-test-jobs-")
+SNAPSHOTS_ROOT = os.environ.get("SNAPSHOTS_ROOT") or tempfile.mkdtemp(prefix="dvctt-test-snap-")
 STORAGES = {
     **STORAGES,  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

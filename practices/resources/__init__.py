@@ -27,8 +27,8 @@ The package, one module per step: `columns` (headers and the words of choices), 
 (files into datasets), `widgets` (a cell into a value and back), `base` (what the resources
 share), `adoptions`, `agencies` and `practices` (the resources), `publish` (the bulk writes
 of a valid adoption import), `results` (what a run reports), `runner` (the all-or-nothing
-run and who may start it), `formulas` and `export` (exports, with cells a spreadsheet would
-run neutralised).
+run and who may start it), `formulas`, `export` and `writers` (exports, with cells a spreadsheet
+would run neutralised, written a batch at a time).
 """
 
 from practices.resources.adoptions import AdoptionResource
@@ -44,7 +44,15 @@ from practices.resources.columns import (
     header_keys,
     split_list,
 )
-from practices.resources.export import export_adoptions, export_agencies, export_practices
+from practices.resources.export import (
+    Export,
+    adoptions_export,
+    agencies_export,
+    export_adoptions,
+    export_agencies,
+    export_practices,
+    practices_export,
+)
 from practices.resources.formulas import FORMULA_STARTS, neutralise
 from practices.resources.limits import DEFAULT_MAX_BYTES, FORMATS, ImportFileError, Limits
 from practices.resources.practices import PracticeResource
@@ -71,6 +79,7 @@ __all__ = [
     "AdoptionResource",
     "AgencyResource",
     "DateWidget",
+    "Export",
     "ImportFileError",
     "ImportReport",
     "Limits",
@@ -78,6 +87,8 @@ __all__ = [
     "RowError",
     "RowStatus",
     "SpreadsheetResource",
+    "adoptions_export",
+    "agencies_export",
     "can_import",
     "export_adoptions",
     "export_agencies",
@@ -88,6 +99,7 @@ __all__ = [
     "import_agencies",
     "import_practices",
     "neutralise",
+    "practices_export",
     "read_dataset",
     "split_list",
 ]

@@ -121,6 +121,15 @@ def write_xlsx(target, headers, rows):
     book.save(target)
 
 
+def write(target, file_format, headers, rows):
+    """The file into `target` (a binary file), a few hundred rows at a time."""
+    if file_format == "xlsx":
+        write_xlsx(target, headers, rows)
+        return
+    for chunk in chunks(file_format, headers, rows):
+        target.write(chunk)
+
+
 def to_bytes(file_format, headers, rows):
     """The whole file as bytes: for the exports of the commands and the admin, which are
     small enough to hold."""

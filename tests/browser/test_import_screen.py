@@ -1,6 +1,6 @@
 """End to end in Debian's Chromium: a national editor imports agencies through the admin's
 "Nhập, xuất dữ liệu" menu (upload, preview, confirm, each run by the real import worker while
-the status page waits for it) and downloads them back; and on every import screen, for a
+the status page waits for it) and downloads them back (an export job of the same worker); and on every import screen, for a
 reporter and an editor, on a desktop and a phone, each button's label can be read."""
 
 import re
@@ -75,9 +75,12 @@ def test_editor_previews_then_confirms_an_agency_import(
     expect(page.locator(".messages")).to_contain_text("3 mới")
     assert Agency.objects.filter(code__in=["HY-TTTT", "HY-KHCN", "HY-TTHC"]).count() == 3
 
+    # The download is a job of the worker too (ops.jobs): its page waits, then offers the file.
     page.goto(f"{base}/admin/nhap-xuat/co-quan/")
+    page.locator("#export-links").get_by_role("button", name="CSV").click()
+    work(page)
     with page.expect_download() as download:
-        page.locator("#export-links").get_by_role("link", name="CSV").click()
+        page.get_by_role("link", name="Tải tệp co-quan-don-vi.csv").click()
     content = Path(download.value.path()).read_bytes().decode("utf-8-sig")
     assert content.startswith('"code","slug","name"') and "HY-KHCN" in content  # all quoted
 

@@ -53,8 +53,12 @@ def test_the_index_offers_indicator_values_with_their_templates(client, editor):
         response = client.get(url)
         assert response.status_code == 200
         assert f'filename="mau-gia-tri-chi-so.{file_format}"' in response["Content-Disposition"]
-    response = client.get(reverse("practices_import:export", args=["indicator_values", "json"]))
-    assert response.status_code == 200 and b"126/Q" in response.content
+    # The current data: a job (run in the request by the test settings), then its file.
+    job_page = client.post(
+        reverse("practices_import:export", args=["indicator_values", "json"]), follow=True
+    )
+    response = client.get(reverse("ops_jobs:download", args=[job_page.context["job"].pk]))
+    assert response.status_code == 200 and b"126/Q" in b"".join(response.streaming_content)
 
 
 def test_an_editor_previews_then_confirms_a_file(client, editor):

@@ -339,9 +339,10 @@ def test_the_index_lists_what_a_reporter_may_import(client, reporter):
         reverse("practices_import:upload"),
         reverse("practices_import:template", args=["adoptions", "csv"]),
         reverse("practices_import:template", args=["adoptions", "xlsx"]),
-        reverse("practices_import:export", args=["adoptions", "json"]),
     ):
         assert f'href="{href}"' in html
+    # The current data: a button that queues an export job (ops.jobs).
+    assert f'formaction="{reverse("practices_import:export", args=["adoptions", "json"])}"' in html
 
 
 def test_the_index_lists_every_kind_for_an_editor(client, editor):

@@ -263,7 +263,7 @@ def test_admin_reference_import_is_for_editors(client, reporter, editor, url):
     assert client.get(reverse(url)).status_code == 403
     kind = "agencies" if "agencies" in url else "practices"
     export = reverse("practices_import:export", args=[kind, "csv"])
-    assert client.get(export).status_code == 403
+    assert client.post(export).status_code == 403
     client.force_login(editor)
     page = client.get(reverse(url)).content.decode()
     assert "csrfmiddlewaretoken" in page and export in page
@@ -290,17 +290,28 @@ def test_admin_agency_import_previews_then_confirms(client, editor, settings, tm
     assert Agency.objects.filter(code__in=["HY-TTTT", "HY-KHCN", "HY-TTHC"]).count() == 3
 
 
+def exported(client, kind, file_format):
+    """The file of an export job (run in the request by the test settings) as downloaded
+    from its page."""
+    job_page = client.post(
+        reverse("practices_import:export", args=[kind, file_format]), follow=True
+    )
+    assert job_page.context["job"].state == "done"
+    response = client.get(reverse("ops_jobs:download", args=[job_page.context["job"].pk]))
+    assert response.status_code == 200
+    return response, b"".join(response.streaming_content)
+
+
 def test_admin_export_downloads_the_import_columns(client, editor):
     client.force_login(editor)
-    response = client.get(reverse("practices_import:export", args=["practices", "csv"]))
-    assert response.status_code == 200
+    response, body = exported(client, "practices", "csv")
     assert response["Content-Disposition"] == 'attachment; filename="sang-kien.csv"'
-    body = response.content
     assert body.startswith(b"\xef\xbb\xbf")  # Excel opens it as UTF-8
     header = next(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert header[:4] == ["slug", "title", "category", "summary"]
     assert (
-        client.get(reverse("practices_import:export", args=["practices", "exe"])).status_code == 404
+        client.post(reverse("practices_import:export", args=["practices", "exe"])).status_code
+        == 404
     )
 
 
@@ -310,9 +321,8 @@ def test_reporter_export_of_adoptions_has_their_agencies_only(client, reporter):
     factories.adoption(PracticePage.objects.first(), resolve("33"), decided_on=None)
     assert Adoption.objects.exclude(agency=resolve("33")).exists()
     client.force_login(reporter)
-    response = client.get(reverse("practices_import:export", args=["adoptions", "json"]))
-    assert response.status_code == 200
-    rows = json.loads(response.content)
+    _, body = exported(client, "adoptions", "json")
+    rows = json.loads(body)
     # Hưng Yên (33) reports the history of Thái Bình (34), which became part of it in 2025.
     slugs = {row["agency_slug"] for row in rows}
     assert "thai-binh-den-2025" in slugs
