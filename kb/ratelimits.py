@@ -38,6 +38,13 @@ def _trusted(address, networks):
     return any(ip in network for network in networks)
 
 
+def from_trusted_proxy(request):
+    """Whether the request came through a proxy listed in TRUSTED_PROXIES (none: never)."""
+    if not settings.TRUSTED_PROXIES:
+        return False
+    return _trusted(request.META.get("REMOTE_ADDR", ""), _networks(tuple(settings.TRUSTED_PROXIES)))
+
+
 def client_ip(request):
     """The client's address, as the rate limits key it (RATELIMIT_IP_META_KEY).
 

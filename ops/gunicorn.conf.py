@@ -15,9 +15,12 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30  # SIGTERM: requests under way finish first
 keepalive = 5
-# A process is replaced after this many requests (jitter: not all at once), which bounds
-# what a slow leak in a library could hold.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+# Off by default: a gthread process that reaches max_requests resets the connections it has
+# accepted and not yet read (gunicorn issue 3038, open in 23.0). With one app server down, the
+# proxy has nowhere to send those again: the load test's run (c) got a 502 for each. A process
+# keeps about 160 MB with no growth seen; if it grows, restart the app servers one at a time
+# (docs/production.md, "Upgrading while serving"), which the proxy rides out.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = 500
 # Only the proxy's X-Forwarded-* are believed (the rate limits read TRUSTED_PROXIES).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

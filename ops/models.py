@@ -67,3 +67,25 @@ class Job(models.Model):
     @property
     def file_format(self):
         return self.params.get("format", "")
+
+
+class HandledPost(models.Model):
+    """A form sent (POST and the like) that an app server has carried out, by the key the
+    proxy gave the request (`ops.retries`): when the proxy sends it again to another server
+    because the first died under it, the second answers what the first did instead of doing it
+    twice. Written in the transaction of the request's own writes, so it exists exactly when
+    they do; kept for a day."""
+
+    key = models.CharField("khóa yêu cầu", max_length=64, primary_key=True)
+    status = models.PositiveSmallIntegerField("mã trả lời", null=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    location = models.TextField(blank=True)
+    body = models.BinaryField(null=True)
+    created_at = models.DateTimeField("lúc", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "yêu cầu đã xử lý"
+        verbose_name_plural = "các yêu cầu đã xử lý"
+
+    def __str__(self):
+        return self.key

@@ -9,9 +9,13 @@ after PAGE_CACHE_SECONDS.
 
 Only requests that no one can tell apart are served from the cache: GET, no session or message
 cookie, no credentials. Only answers that are the same for every such request are stored: a
-complete 200 that sets no cookie (so no CSRF token was put in it), that its view did not mark
-private or uncacheable, and not a search (its answers follow the search index, which lags the
-database by design; see `search.sync`).
+complete 200 that sets no cookie (so no CSRF token was put in it) and that its view did not
+mark private or uncacheable. Searches and suggestions are stored too: their answers follow the
+search index, which lags the database by design (`search.sync`), so a push that changed the
+index moves the generation again once the index shows it. A search that the database answered
+because the node failed says so and is not stored. Being served from the cache, an answer
+asked again costs no engine work and is not counted by the rate limits, which are there to
+spare the engines.
 
 The cache failing is never the visitor's problem: every cache error is logged and the request
 is served as if there were no cache.
@@ -31,8 +35,8 @@ logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pagecache:generation"
 HEADER = "X-Page-Cache"  # hit or miss, on what the cache could serve; absent otherwise
-# Paths that are never public answers, or whose answers follow the search index.
-SKIPPED_PREFIXES = ("/admin/", "/django-admin/", "/documents/", "/tim-kiem/", "/api/v1/search/")
+# Paths that are never public answers (documents are streamed after their permission check).
+SKIPPED_PREFIXES = ("/admin/", "/django-admin/", "/documents/")
 UNCACHEABLE = {"private", "no-cache", "no-store"}
 
 

@@ -38,8 +38,9 @@ export EMAIL_BACKEND=${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBac
 if [[ -n "${ELASTICSEARCH_URL:-}" && -z "${SERVE_SKIP_INDEX:-}" ]]; then
   "$BIN/python" manage.py search_sync > /dev/null || true  # rows written while it was away
 fi
-# The background worker (imports, e-mail, search pushes) beside the server; it stops with it.
-"$BIN/python" manage.py db_worker --backend background --queue-name '*' --no-reload -v0 &
+# The background worker (imports, e-mail, search pushes) beside the server, started again if
+# it fails (scripts/worker.sh); it stops with the server.
+BIN="$BIN" bash scripts/worker.sh &
 worker=$!
 trap 'kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null' EXIT
 echo "Đang phục vụ (gunicorn, kb.settings.production) tại http://$GUNICORN_BIND/ · Ctrl-C để dừng"

@@ -4,6 +4,8 @@ Field names are part of the open-data contract, like the rest of `/api/v1/`: add
 rename. Snippets are HTML: everything is escaped except the `<mark>` tags around matches.
 """
 
+from django.utils.cache import add_never_cache_headers
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -149,7 +151,7 @@ def search(request):
     if search_request.is_empty:
         return _error(NO_WORDS)
     results = queries.run(search_request)
-    return Response(
+    response = Response(
         {
             "total": results.total,
             # The first `complete` results hold every word; the rest lack some ("missing").
@@ -174,6 +176,9 @@ def search(request):
             "notice": results.notice or None,
         }
     )
+    if results.fell_back:
+        add_never_cache_headers(response)  # not the answer of the index: kept by no cache
+    return response
 
 
 @limit("suggest", "RATELIMIT_SUGGEST")

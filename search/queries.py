@@ -382,6 +382,7 @@ def _run(request):
             logger.warning("Search node failed, using the database: %s", error)
             results = _database(request, labels)
             results.notice = FALLBACK_NOTICE
+            results.fell_back = True
             return results
     return _database(request, labels)
 

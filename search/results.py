@@ -79,6 +79,8 @@ class SearchResults:
     engine: str
     did_you_mean: str = ""
     notice: str = ""
+    # The node failed and the database answered: shown with a notice, and never cached.
+    fell_back: bool = False
     # Results holding every word come first; the `total - complete` after them lack some.
     complete: int | None = None
     # When nothing holds every word: {folded word: the closest indexed word} for each word

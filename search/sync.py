@@ -25,6 +25,7 @@ from elasticsearch.helpers import BulkIndexError, streaming_bulk
 
 from kb.bulk import insert_rows
 from kb.models import KnowledgePage
+from ops.pagecache import invalidate
 from practices.models import Adoption, AdoptionResult, Agency, PracticePage
 from search import documents
 from search.client import get_client, index_name
@@ -432,9 +433,19 @@ def push_pending(index=None):
                 pk__in=[d.pk for d in batch if d.deleted], deleted=True, **sent_before
             ).delete()
             sent += len(batch)
+        if sent:
+            # Searches cached before the push are stale once the index shows the rows, not
+            # before: a search answered in between would be cached with the old index.
+            client.indices.refresh(index=index)
     except (TransportError, ApiError, BulkIndexError) as error:
         logger.warning("Search node unreachable; %s rows stay pending: %s", sent, error)
+        if sent:  # some batches reached the index: searches show them once it refreshes
+            with contextlib.suppress(TransportError, ApiError):
+                client.indices.refresh(index=index)
+            invalidate()
         return None
+    if sent:
+        invalidate()
     return sent
 
 
@@ -482,6 +493,7 @@ def rebuild(progress=None):
         actions=[{"add": {"index": name, "alias": alias()}}]
         + [{"remove": {"index": index, "alias": alias()}} for index in old]
     )
+    invalidate()  # the searches cached from the old index
     for index in old:
         client.indices.delete(index=index, ignore_unavailable=True)
     SearchDocument.objects.filter(deleted=True, updated_at__lt=started).delete()

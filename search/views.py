@@ -5,6 +5,7 @@ into a `SearchRequest`, runs it and prepares links that keep the other parameter
 """
 
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
 from kb.ratelimits import MESSAGE, limit
@@ -181,4 +182,7 @@ def search(request):
         beyond_last_page=not results.hits and results.total > 0,
         first_page_url=link(params, page=None),
     )
-    return render(request, "search/search.html", context)
+    response = render(request, "search/search.html", context)
+    if results.fell_back:
+        add_never_cache_headers(response)  # not the answer of the index: kept by no cache
+    return response

@@ -85,6 +85,9 @@ MIDDLEWARE = [
     # outside what a cached answer carries (its Last-Modified, X-Frame-Options).
     "ops.pagecache.PageCacheMiddleware",
     "opendata.middleware.LastModifiedMiddleware",
+    # A POST that the proxy sends again after an app server died is carried out once; around
+    # everything that writes (the session too), in one transaction (ops/retries.py).
+    "ops.retries.RetriedPostMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Vietnamese whatever the browser asks for (kb/language.py); not Django's LocaleMiddleware.
     "kb.language.SiteLanguageMiddleware",

@@ -136,10 +136,14 @@ if STORAGE_BACKEND == "s3":
             "Documents in a bucket need WAGTAILDOCS_SERVE_METHOD='serve_view'."
         )
 
-# --- Database connections across a PostgreSQL restart (issue 14, benchmarks/load.py) --------
-# With DB_CONN_MAX_AGE > 0 a thread keeps its connection between requests. After PostgreSQL
-# restarts, that connection is dead, and without a check the next request on each thread fails
-# with a 500, long after the server is back (the load test's run (b) counted them). Checked
-# before reuse, a dead connection is replaced and the request served. With DB_CONN_MAX_AGE=0
-# (the default: a connection per request) there is nothing to check and this costs nothing.
+# --- Database connections (issue 14, benchmarks/load.py) -------------------------------------
+# Kept between requests (DB_CONN_MAX_AGE seconds, 60 here; 0 is a connection per request): a
+# new connection costs PostgreSQL a process and a SCRAM handshake, and in the load test the
+# database used 0.42 cores at 79 requests/s opening one per request, 0.16 at 109 keeping them
+# (BENCHMARKS.md, "Load"). Each thread of each app server keeps one: GUNICORN_WORKERS ×
+# GUNICORN_THREADS per server, under PostgreSQL's max_connections (100).
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "60"))  # noqa: F405
+# After PostgreSQL restarts, a kept connection is dead, and without a check the next request on
+# each thread fails with a 500, long after the server is back (the load test's run (b) counted
+# them). Checked before reuse, a dead connection is replaced and the request served.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405

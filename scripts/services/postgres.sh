@@ -3,6 +3,10 @@
 #   scripts/services/postgres.sh start   install if needed, start, create role+db
 #   scripts/services/postgres.sh stop    stop the cluster
 #   scripts/services/postgres.sh env     print DATABASE_URL
+#   scripts/services/postgres.sh instance start|restart|stop DIR PORT
+#       a private server of the same Debian binaries, data in DIR (initdb on first use), on
+#       127.0.0.1:PORT, with the same role and a database ($INSTANCE_DB, default dvctt): the
+#       load test (issue 14) restarts one of its own, never the shared cluster above
 # Role/db/password are all "dvctt"; the role has CREATEDB so pytest-django can
 # create its test_dvctt database.
 set -euo pipefail
@@ -115,9 +119,65 @@ stop() {
 
 db_url() { echo "postgres://$DB_USER:$DB_PASSWORD@127.0.0.1:$PGPORT/$DB_NAME"; }
 
+# --- A private instance: pg_ctl on a data folder of its own ---------------------------------
+
+instance() {
+  local action=${1:?start|restart|stop} dir=${2:?data folder} port=${3:-}
+  local bin; bin="/usr/lib/postgresql/$(pg_version)/bin"
+  case "$action" in
+    start | restart) [ -n "$port" ] || die "instance $action needs a port" ;;
+  esac
+  if [ "$action" = stop ]; then
+    if as_user postgres test -f "$dir/postmaster.pid"; then
+      log "stopping the postgres instance in $dir"
+      as_user postgres "$bin/pg_ctl" -D "$dir" -m fast -w -t 60 stop >/dev/null
+    else
+      log "no postgres instance running in $dir"
+    fi
+    return 0
+  fi
+  ensure_installed
+  bin="/usr/lib/postgresql/$(pg_version)/bin"
+  if ! as_user postgres test -f "$dir/PG_VERSION"; then
+    as_root mkdir -p "$dir"
+    as_root chown postgres:postgres "$dir"
+    as_user postgres test -w "$dir" \
+      || die "user postgres cannot write $dir (a folder it can reach, e.g. under /tmp)"
+    log "initdb $dir"
+    as_user postgres "$bin/initdb" -D "$dir" -U postgres --auth-local=peer --auth-host=scram-sha-256 \
+      -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  # Loopback only; the socket in the data folder (not /var/run/postgresql: no clash with the
+  # shared cluster); fsync kept, as in production, since a restart is what is tested.
+  local opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir"
+  opts+=" -c max_connections=${INSTANCE_MAX_CONNECTIONS:-200}"
+  if [ "$action" = restart ]; then
+    log "restarting the postgres instance in $dir (port $port)"
+    as_user postgres "$bin/pg_ctl" -D "$dir" -m fast -w -t 60 -o "$opts" -l "$dir/server.log" \
+      restart >/dev/null
+    return 0  # accepting connections again (-w): the load test's window ends here
+  elif as_user postgres "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    log "postgres instance in $dir already running"
+  else
+    log "starting a postgres instance in $dir on 127.0.0.1:$port"
+    as_user postgres "$bin/pg_ctl" -D "$dir" -w -t 60 -o "$opts" -l "$dir/server.log" start \
+      >/dev/null || { as_root tail -n 30 "$dir/server.log" >&2; die "the instance did not start"; }
+  fi
+  local psql=(as_user postgres psql -h "$dir" -p "$port" -X -q -v ON_ERROR_STOP=1 -d postgres)
+  local db=${INSTANCE_DB:-$DB_NAME}
+  if [ "$("${psql[@]}" -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$DB_USER'")" != 1 ]; then
+    "${psql[@]}" -c "CREATE ROLE $DB_USER LOGIN CREATEDB PASSWORD '$DB_PASSWORD'"
+  fi
+  if [ "$("${psql[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'")" != 1 ]; then
+    "${psql[@]}" -c "CREATE DATABASE $db OWNER $DB_USER"
+  fi
+  log "postgres instance ready: postgres://$DB_USER:$DB_PASSWORD@127.0.0.1:$port/$db"
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
   env) echo "DATABASE_URL=$(db_url)" ;;
-  *) echo "usage: $0 start|stop|env" >&2; exit 2 ;;
+  instance) shift; instance "$@" ;;
+  *) echo "usage: $0 start|stop|env|instance start|restart|stop DIR PORT" >&2; exit 2 ;;
 esac

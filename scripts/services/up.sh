@@ -14,6 +14,7 @@ start_s=$(date +%s)
 "$here/redis.sh" start
 "$here/objectstore.sh" start
 "$here/browser.sh" install
+"$here/proxy.sh" install  # nginx for the load test's small run; the test starts its own
 
 # Write to a temp file and rename, so a reader never sees half a file.
 env_file="$root/.services.env"

@@ -312,3 +312,78 @@ def test_download_benchmark_small_run_reads_every_row_of_its_files(
         assert figures["bytes"] > 0 and figures["rss"] >= figures["rss_warm"] > 0, url
     assert run["xlsx_rows"] == public + 1  # the header, then every record
     assert all(met for _, met in run["checks"])
+
+
+@pytest.mark.postgres  # the server's binaries: the benchmark runs a PostgreSQL of its own
+@pytest.mark.redis
+@pytest.mark.elasticsearch_cluster  # kills a node of it, and starts it again
+def test_load_benchmark_small_run_survives_its_faults(
+    elasticsearch_cluster_url, redis_url, tmp_path
+):
+    """The load test, small (a few users, 12 s a run), in its own process (Locust patches the
+    standard library with gevent): every kind of request is asked and answered, the faults
+    happen at mid-run, errors come only while PostgreSQL restarts, what is published while a
+    cluster node is down reaches the index, every draft saved is stored once, and everything
+    it started is gone at the end."""
+    import glob
+    import json
+    import os
+    import pathlib
+    import subprocess
+    import urllib.request
+
+    import redis
+
+    from tests.conftest import require_service
+
+    require_service(bool(glob.glob("/usr/lib/postgresql/*/bin/initdb")), "PostgreSQL's initdb")
+    root = pathlib.Path(__file__).resolve().parents[2]
+    out = tmp_path / "load.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env |= {"ELASTICSEARCH_CLUSTER_URL": elasticsearch_cluster_url, "REDIS_URL": redis_url}
+    command = [sys.executable, "benchmarks/load.py", "--small", "--json", str(out)]
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        command, cwd=root, env=env, capture_output=True, text=True, timeout=1200, check=False
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    results = json.loads(out.read_text())
+    runs = {run["fault"]: run for run in results["runs"]}
+    assert list(runs) == ["steady", "es", "pg", "app"]
+
+    asked = {kind for run in runs.values() for kind in run["kinds"]}
+    assert set(results["kinds"]) - {"login"} <= asked  # (the sign-ins are made in the warm-up)
+    assert runs["steady"]["errors"] == runs["steady"]["warmup_errors"] == 0
+    assert set(runs["steady"]["engines"]) == {"elasticsearch"}
+    assert runs["es"]["errors"] == 0
+    assert set(runs["es"]["engines"]) <= {"elasticsearch"}
+    # Published while the node was down: the lag fell to zero, and search finds every title.
+    writes = runs["es"]["writes"]
+    assert writes["published"] == writes["found"] > 0, writes
+    assert writes["lag"][-1][1] == 0, writes
+    for fault in ("es", "pg", "app"):
+        detail = runs[fault]["fault_detail"]
+        duration = results["options"]["duration"]
+        assert abs(detail["at"] - duration / 2) < 3, (fault, detail)
+        assert detail["errors"]["before"] == detail["errors"]["after"] == 0, (fault, detail)
+    # Killed mid-run, app server 2 left requests that nginx sent on to app server 1, drafts
+    # included: no one got an error.
+    assert runs["app"]["fault_detail"]["proxy_retries"] >= 1
+    assert runs["app"]["errors"] == 0, runs["app"]["errors_seen"]
+    assert all(run["worker_alive"] for run in runs.values())
+    for fault, run in runs.items():
+        drafts = run["drafts"]
+        assert drafts["succeeded"] > 0 and drafts["lost"] == drafts["twice"] == 0, fault
+        assert run["rps"] > 0
+
+    # Nothing left: the PostgreSQL instance, the indices, the Redis database, nginx.
+    stack = results["stack"]
+    assert not os.path.exists(stack["postgres"])
+    assert not os.path.exists(os.path.join(stack["proxy_root"], "run", "nginx.pid"))
+    node = elasticsearch_cluster_url.split(",")[0]
+    indices = f"{node}/_cat/indices/{stack['prefix']}-*?format=json"
+    with urllib.request.urlopen(indices) as answer:  # noqa: S310 - the cluster on the loopback
+        assert json.loads(answer.read()) == []
+    assert redis.Redis.from_url(stack["redis_url"]).dbsize() == 0
+    health = f"{node}/_cluster/health?wait_for_nodes=3&timeout=60s"
+    with urllib.request.urlopen(health) as answer:  # noqa: S310 - the cluster on the loopback
+        assert json.loads(answer.read())["number_of_nodes"] == 3
